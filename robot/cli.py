@@ -1,0 +1,56 @@
+"""The ``secop-robot`` command line. Errors become messages and exit codes here only."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from robot import __version__
+from robot.errors import ConfigError, SecopRobotError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def explain_errors(func: F) -> F:
+    """Turn the project's errors into a clear message and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as err:
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            if err.hint:
+                click.echo(f"→ {err.hint}", err=True)
+            sys.exit(err.exit_code)
+        except SecopRobotError as err:
+            click.echo(f"error: {err}", err=True)
+            if err.hint:
+                click.echo(f"→ {err.hint}", err=True)
+            sys.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrumpido", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="secop-robot")
+def main() -> None:
+    """secop-robot: onboard suppliers onto SECOP II from YAML profiles."""
+
+
+def _register_commands() -> None:
+    from robot.mock_portal.cli import demo, mock_portal
+
+    main.add_command(mock_portal)
+    main.add_command(demo)
+
+
+_register_commands()

@@ -1,0 +1,1 @@
+"""The bundled mock SECOP II portal and its mail stack (see docs/mock-portal.md)."""

@@ -1,0 +1,119 @@
+"""Fault switches of the mock portal (PORTAL.md 3.8): named, seeded and reproducible.
+
+A scenario file sets them under ``portal.mock.faults``; ``secop-robot mock-portal`` takes the
+same names as ``--fault NAME=VALUE``. The same seed and the same sequence of requests give the
+same faults, so a failing run can be replayed.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MaintenanceWindow(BaseModel):
+    """The portal shows its maintenance page from ``start_seconds`` after start for a while."""
+
+    model_config = ConfigDict(extra="forbid")
+    start_seconds: float = Field(0, ge=0, description="seconds after the portal starts")
+    duration_seconds: float = Field(60, gt=0, description="how long the window lasts")
+
+
+class FaultConfig(BaseModel):
+    """Every fault switch, off by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(0, description="seed of the fault generator; same seed, same faults")
+    latency_ms: int = Field(0, ge=0, description="added to every request")
+    latency_jitter_ms: int = Field(0, ge=0, description="random extra latency, 0..N ms")
+    error_rate: float = Field(
+        0, ge=0, le=1, description="share of requests answered 503 before doing anything"
+    )
+    drop_rate: float = Field(
+        0, ge=0, le=1, description="share of requests whose connection is dropped before handling"
+    )
+    drop_after_rate: float = Field(
+        0,
+        ge=0,
+        le=1,
+        description="share of POSTs handled (and committed) whose response is then dropped",
+    )
+    session_expiry_seconds: int | None = Field(
+        None, ge=1, description="sessions expire after this many idle seconds"
+    )
+    mail_delay_seconds: float = Field(0, ge=0, description="every e-mail leaves this much later")
+    mail_duplicate_rate: float = Field(0, ge=0, le=1, description="share of e-mails sent twice")
+    mail_reorder_window_seconds: float = Field(
+        0, ge=0, description="e-mails within this window are held and sent newest first"
+    )
+    captcha: Literal["off", "once", "always"] = Field(
+        "off", description="text CAPTCHA at login: never, once per session, or every login"
+    )
+    maintenance: list[MaintenanceWindow] = Field(
+        default_factory=list, description="windows showing the maintenance page"
+    )
+    upload_fail_once: bool = Field(
+        False, description="the first upload to each document slot fails once"
+    )
+
+
+Decision = Literal["ok", "error", "drop", "drop_after"]
+
+
+class FaultInjector:
+    """Draws the faults for each request from one seeded generator (thread-safe)."""
+
+    def __init__(self, config: FaultConfig, *, clock: float | None = None) -> None:
+        self.config = config
+        self._rng = random.Random(config.seed)
+        self._lock = threading.Lock()
+        self._started = time.monotonic() if clock is None else clock
+        self._failed_slots: set[tuple[int, str]] = set()
+
+    def latency_seconds(self) -> float:
+        extra = 0
+        if self.config.latency_jitter_ms:
+            with self._lock:
+                extra = self._rng.randint(0, self.config.latency_jitter_ms)
+        return (self.config.latency_ms + extra) / 1000
+
+    def decide(self, method: str) -> Decision:
+        """What happens to this request: served, 503, dropped, or dropped after handling."""
+        cfg = self.config
+        with self._lock:
+            roll = self._rng.random()
+        if roll < cfg.error_rate:
+            return "error"
+        if roll < cfg.error_rate + cfg.drop_rate:
+            return "drop"
+        if method == "POST" and roll < cfg.error_rate + cfg.drop_rate + cfg.drop_after_rate:
+            return "drop_after"
+        return "ok"
+
+    def in_maintenance(self, now: float | None = None) -> bool:
+        elapsed = (time.monotonic() if now is None else now) - self._started
+        return any(
+            w.start_seconds <= elapsed < w.start_seconds + w.duration_seconds
+            for w in self.config.maintenance
+        )
+
+    def duplicate_mail(self) -> bool:
+        if not self.config.mail_duplicate_rate:
+            return False
+        with self._lock:
+            return self._rng.random() < self.config.mail_duplicate_rate
+
+    def upload_should_fail(self, account_id: int, slot: str) -> bool:
+        """True the first time a slot of an account is uploaded to, when the switch is on."""
+        if not self.config.upload_fail_once:
+            return False
+        with self._lock:
+            if (account_id, slot) in self._failed_slots:
+                return False
+            self._failed_slots.add((account_id, slot))
+            return True
