@@ -6,8 +6,12 @@ Deep code raises these with context; only the CLI turns them into messages and e
     ├── ConfigError                  bad input a person must fix (exit 1)
     │   ├── ProfileError             a supplier profile (file:line: field: message, all at once)
     │   └── ScenarioError            a batch definition
-    ├── SetupError                   the machine: no Chromium, a port in use, a server that died (exit 2)
-    ├── DocumentError                a document cannot be prepared (corrupt, encrypted, too large…)
+    ├── SetupError                   the machine: no Chromium, a port in use, a dead server (exit 2)
+    ├── DocumentError                a document cannot be prepared
+    │   ├── DocumentTypeError        not the PDF/JPEG/PNG its name says, or a type the portal refuses
+    │   ├── DocumentCorruptError     unreadable, damaged, or without pages
+    │   ├── DocumentEncryptedError   password-protected and no (or a wrong) password given
+    │   └── DocumentLimitError       over the portal's size limit or the slot's page limit
     ├── MailError                    the mailbox
     │   ├── MailboxConnectError      cannot connect or log in within the timeout
     │   ├── ActivationMailNotFound   the awaited mail did not arrive in time
@@ -47,7 +51,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class ConfigError(SecopRobotError):
@@ -74,6 +80,22 @@ class SetupError(SecopRobotError):
 
 class DocumentError(SecopRobotError):
     """A document cannot be prepared for upload."""
+
+
+class DocumentTypeError(DocumentError):
+    """A document is not what its name says, or is of a type the portal does not accept."""
+
+
+class DocumentCorruptError(DocumentError):
+    """A document cannot be read: damaged, truncated, or with zero pages."""
+
+
+class DocumentEncryptedError(DocumentError):
+    """A PDF is protected by a password and none, or a wrong one, was given."""
+
+
+class DocumentLimitError(DocumentError):
+    """A document is over the portal's size limit or the slot's page limit."""
 
 
 class MailError(SecopRobotError):

@@ -1,0 +1,150 @@
+"""``secop-robot mock-portal`` and ``secop-robot mail-stack``: start the bundled services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from pydantic import ValidationError
+
+from robot.cli import explain_errors
+from robot.errors import ConfigError, Problem
+from robot.mock_portal.faults import FaultConfig
+
+FAULT_NAMES = sorted(FaultConfig.model_fields)
+
+
+def parse_fault_flags(flags: tuple[str, ...], base: FaultConfig | None = None) -> FaultConfig:
+    """``NAME=VALUE`` pairs (values in YAML syntax) over a base configuration."""
+    values: dict[str, Any] = base.model_dump() if base is not None else {}
+    problems = []
+    for flag in flags:
+        name, sep, raw = flag.partition("=")
+        if not sep:
+            problems.append(Problem("--fault", None, flag, "use NAME=VALUE, e.g. error_rate=0.2"))
+            continue
+        try:
+            values[name.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            problems.append(Problem("--fault", None, name, f"value is not valid YAML: {raw!r}"))
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return FaultConfig.model_validate(values)
+    except ValidationError as err:
+        raise ConfigError(
+            [
+                Problem("--fault", None, ".".join(str(p) for p in e["loc"]), e["msg"])
+                for e in err.errors()
+            ],
+            hint="fault switches: " + ", ".join(FAULT_NAMES),
+        ) from err
+
+
+def _mock_from_scenario(path: Path) -> tuple[FaultConfig, str, dict[str, Any]]:
+    """Faults, mail backend and settings of a scenario's ``portal.mock`` section."""
+    from robot.scenarios import load_scenario
+
+    scenario = load_scenario(path)
+    mock = scenario.portal.mock
+    if mock is None:
+        raise ConfigError(
+            [Problem(str(path), None, "portal.mock", "this scenario names no mock portal")],
+            hint="give a scenario with a 'portal: mock:' section",
+        )
+    settings = mock.settings.model_dump(exclude_none=True) if mock.settings else {}
+    return mock.faults, mock.mail_backend, settings
+
+
+@click.command("mock-portal")
+@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--scenario", type=click.Path(path_type=Path), help="take faults and settings")
+@click.option("--fault", "faults", multiple=True, metavar="NAME=VALUE", help="a fault switch")
+@click.option(
+    "--mail-backend",
+    type=click.Choice(["auto", "pymap", "dovecot"]),
+    default=None,
+    help="IMAP server of the mail stack [default: auto, or the scenario's]",
+)
+@click.option("--mail-domain", default="proveedores.test", show_default=True)
+@click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite file to keep")
+@click.option("--state-endpoint/--no-state-endpoint", default=None, help="serve /_state JSON")
+@click.option("--token-ttl-hours", type=float, default=None)
+@click.option("--session-ttl-seconds", type=int, default=None)
+@click.option("--max-upload-mb", type=float, default=None)
+@explain_errors
+def mock_portal(
+    port: int,
+    host: str,
+    scenario: Path | None,
+    faults: tuple[str, ...],
+    mail_backend: str | None,
+    mail_domain: str,
+    db_path: Path | None,
+    state_endpoint: bool | None,
+    token_ttl_hours: float | None,
+    session_ttl_seconds: int | None,
+    max_upload_mb: float | None,
+) -> None:
+    """Start the mock SECOP II portal and its mail stack; print the URL first.
+
+    The first line is the portal's URL; the next lines say how to reach the mailbox
+    (SMTP, IMAP, user, password); the last is 'listo'. Stops on Ctrl-C or SIGTERM.
+    """
+    from robot.mock_portal.server import Bundle, wait_for_signal
+
+    base_faults, backend = FaultConfig(), "auto"
+    settings: dict[str, Any] = {}
+    if scenario is not None:
+        base_faults, backend, settings = _mock_from_scenario(scenario)
+    flags = {
+        "state_endpoint": state_endpoint,
+        "token_ttl_hours": token_ttl_hours,
+        "session_ttl_seconds": session_ttl_seconds,
+        "max_upload_mb": max_upload_mb,
+    }
+    settings.update({k: v for k, v in flags.items() if v is not None})
+    bundle = Bundle(
+        faults=parse_fault_flags(faults, base_faults),
+        mail_backend=mail_backend or backend,
+        mail_domain=mail_domain,
+        db_path=db_path,
+        port=port,
+        host=host,
+        settings=settings,
+    )
+    bundle.start()
+    try:
+        for line in bundle.describe():
+            click.echo(line)
+        click.echo("listo", nl=True)
+        wait_for_signal()
+    finally:
+        bundle.stop()
+
+
+@click.command("mail-stack")
+@click.option("--backend", type=click.Choice(["auto", "pymap", "dovecot"]), default="auto")
+@click.option("--domain", default="proveedores.test", show_default=True)
+@explain_errors
+def mail_stack(backend: str, domain: str) -> None:
+    """Start only the bundled mail stack (SMTP in, IMAP out) and print how to reach it."""
+    from robot.mock_portal.mailstack import MailStack, serve_forever
+
+    serve_forever(MailStack(backend=backend, domain=domain))
+
+
+@click.command("demo")
+@click.option("--port", type=int, default=0, show_default=True)
+@explain_errors
+def demo(port: int) -> None:
+    """The main job on the embedded default: the bundled portal and mail stack.
+
+    Until the onboarding robot exists this starts the mock portal with the demo scenario
+    and prints how to reach it.
+    """
+    ctx = click.get_current_context()
+    ctx.invoke(mock_portal, port=port, scenario=None)

@@ -1,0 +1,170 @@
+"""Run the mock portal: the web app in a thread on a free port, beside its mail stack."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from robot.errors import SetupError
+from robot.mock_portal.app import create_app
+from robot.mock_portal.config import PortalConfig
+from robot.mock_portal.faults import FaultInjector
+from robot.mock_portal.mailer import Mailer
+from robot.mock_portal.store import Store
+from robot.mock_portal.web import Portal
+
+if TYPE_CHECKING:
+    from robot.mock_portal.mailstack import MailStack
+
+
+class MockPortal:
+    """One running mock portal. ``start()`` returns self; ``url`` is its base URL."""
+
+    def __init__(self, config: PortalConfig) -> None:
+        self.config = config
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.portal: Portal | None = None
+
+    @property
+    def url(self) -> str:
+        return self.config.base_url
+
+    def start(self) -> MockPortal:
+        store = Store(self.config.db_path)
+        faults = FaultInjector(self.config.faults)
+        try:
+            server = make_server(self.config.host, self.config.port, app=None, threaded=True)  # type: ignore[arg-type]
+        except OSError as err:
+            raise SetupError(
+                f"the mock portal cannot listen on {self.config.host}:{self.config.port}: {err}",
+                hint="choose another --port, or 0 for a free one",
+            ) from err
+        self.config.base_url = f"http://{self.config.host}:{server.server_port}"
+        app_jinja = _mail_templates()
+        mailer = Mailer(
+            store,
+            app_jinja,
+            smtp_host=self.config.smtp_host,
+            smtp_port=self.config.smtp_port,
+            sender=self.config.mail_from,
+            faults=faults,
+        )
+        self.portal = Portal(config=self.config, store=store, mailer=mailer, faults=faults)
+        server.app = create_app(self.portal)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="mock-portal-http",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self.portal is not None:
+            self.portal.mailer.close()
+            self.portal.store.close()
+            self.portal = None
+
+    def __enter__(self) -> MockPortal:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _mail_templates() -> Environment:
+    """The mailer renders outside requests, from the same template folder as the pages."""
+    return Environment(
+        loader=PackageLoader("robot.mock_portal", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+    )
+
+
+@dataclass
+class Bundle:
+    """The mock portal with its own mail stack and (by default) a temporary database."""
+
+    faults: Any = None
+    mail_backend: str = "auto"
+    mail_domain: str = "proveedores.test"
+    db_path: Path | None = None
+    port: int = 0
+    host: str = "127.0.0.1"
+    settings: dict[str, Any] = field(default_factory=dict)
+    stack: MailStack | None = None
+    portal: MockPortal | None = None
+    _tmp: Path | None = None
+
+    def start(self) -> Bundle:
+        from robot.mock_portal.mailstack import MailStack
+
+        if self.db_path is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="secop-mock-"))
+            self.db_path = self._tmp / "portal.sqlite3"
+        self.stack = MailStack(backend=self.mail_backend, domain=self.mail_domain).start()
+        config = PortalConfig(
+            db_path=self.db_path,
+            smtp_host=self.stack.smtp_host,
+            smtp_port=self.stack.smtp_port,
+            host=self.host,
+            port=self.port,
+            **self.settings,
+        )
+        if self.faults is not None:
+            config.faults = self.faults
+        try:
+            self.portal = MockPortal(config).start()
+        except BaseException:
+            self.stack.stop()
+            raise
+        return self
+
+    def describe(self) -> list[str]:
+        """Lines to print: the URL first, then how to reach the mailbox."""
+        assert self.portal is not None
+        assert self.stack is not None
+        lines = [self.portal.url + "/"]
+        lines += [f"{k}: {v}" for k, v in self.stack.describe().items()]
+        if self.portal.config.state_endpoint:
+            lines.append(f"state: {self.portal.url}/_state")
+        lines.append(f"db: {self.db_path}")
+        return lines
+
+    def stop(self) -> None:
+        if self.portal is not None:
+            self.portal.stop()
+        if self.stack is not None:
+            self.stack.stop()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    stop.wait()

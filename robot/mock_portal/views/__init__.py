@@ -1,0 +1,1 @@
+"""Page modules of the mock portal, one blueprint each."""
