@@ -1,0 +1,241 @@
+"""Checks across fields of a profile that passed the field checks.
+
+Each check yields ``(location, message)``; the loader places them at ``file:line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from robot import portal_rules, refdata, secrets
+from robot.profiles.models import Document, Person, Profile, Supplier, User
+from robot.profiles.yamlsource import Loc
+
+Finding = tuple[Loc, str]
+
+
+def profile_findings(profile: Profile) -> list[Finding]:
+    """Every cross-field problem of one profile (files and batch checks are elsewhere)."""
+    found: list[Finding] = []
+    found += _supplier(profile.supplier)
+    found += _person(profile.supplier.legal_representative, ("supplier", "legal_representative"))
+    for loc, user in _users(profile):
+        found += _person(user, loc)
+    found += _secrets(profile)
+    found += _documents(profile)
+    found += _mailbox(profile)
+    return found
+
+
+def _users(profile: Profile) -> Iterator[tuple[Loc, User]]:
+    yield ("administrator",), profile.administrator
+    for index, user in enumerate(profile.additional_users):
+        yield ("additional_users", index), user
+
+
+# --- supplier -------------------------------------------------------------------------------
+
+
+def _supplier(s: Supplier) -> list[Finding]:
+    found: list[Finding] = []
+    org = s.organization_type
+    natural = org in portal_rules.NATURAL_PERSON_TYPES
+    if natural and s.person_type != "natural":
+        found.append(
+            (("supplier", "person_type"), "una persona natural tiene person_type: natural")
+        )
+    if not natural and s.person_type == "natural":
+        found.append(
+            (
+                ("supplier", "person_type"),
+                f"el tipo de organización {org} es de persona jurídica; use person_type: juridica",
+            )
+        )
+    if org == "extranjera" and s.origin != "extranjero":
+        found.append(
+            (("supplier", "origin"), "una persona jurídica extranjera tiene origin: extranjero")
+        )
+    found += _nit_length(s)
+    found += _location(s)
+    found += _unspsc(s)
+    found += _financial(s)
+    if s.foreign_tax_id is not None and s.origin != "extranjero":
+        found.append((("supplier", "foreign_tax_id"), "solo aplica a proveedores extranjeros"))
+    return found
+
+
+def _nit_length(s: Supplier) -> list[Finding]:
+    digits = len(s.nit_number)
+    if s.person_type == "juridica" and s.origin == "nacional" and digits != 9:
+        msg = f"el NIT de una persona jurídica tiene 9 dígitos más el de verificación ({digits})"
+        return [(("supplier", "nit"), msg)]
+    if s.person_type == "natural" and not 6 <= digits <= 10:
+        msg = "el NIT de una persona natural es su cédula (6 a 10 dígitos) más el de verificación"
+        return [(("supplier", "nit"), msg)]
+    return []
+
+
+def _location(s: Supplier) -> list[Finding]:
+    if s.country != "CO":
+        found: list[Finding] = []
+        for name in ("departamento", "municipio"):
+            if getattr(s, name) is not None:
+                found.append((("supplier", name), "solo aplica a direcciones en Colombia"))
+        if s.city is None:
+            found.append((("supplier", "city"), "falta la ciudad (dirección fuera de Colombia)"))
+        return found
+    if s.city is not None:
+        return [(("supplier", "city"), "en Colombia use departamento y municipio, no city")]
+    if s.departamento is None:
+        return [(("supplier", "departamento"), "falta el departamento (dirección en Colombia)")]
+    if s.municipio is None:
+        return [(("supplier", "municipio"), "falta el municipio (dirección en Colombia)")]
+    if refdata.find_municipio(s.departamento, s.municipio) is not None:
+        return []
+    dep_code = refdata.find_departamento(s.departamento) or ""
+    dep_name = refdata.departamentos().get(dep_code, s.departamento)
+    elsewhere = sorted(
+        {
+            m.departamento
+            for m in refdata.search_municipios(s.municipio)
+            if refdata.fold(m.nombre) == refdata.fold(s.municipio)
+        }
+    )
+    msg = f"el municipio «{s.municipio}» no pertenece a {dep_name}"
+    if elsewhere:
+        msg += f" (está en {', '.join(elsewhere)})"
+    elif not refdata.search_municipios(s.municipio, limit=1):
+        msg = f"el municipio «{s.municipio}» no existe en la DIVIPOLA del DANE"
+    return [(("supplier", "municipio"), msg)]
+
+
+def _unspsc(s: Supplier) -> list[Finding]:
+    found: list[Finding] = []
+    seen = {s.unspsc_main}
+    for index, code in enumerate(s.unspsc_others):
+        if code in seen:
+            found.append((("supplier", "unspsc_others", index), f"código {code} repetido"))
+        seen.add(code)
+    return found
+
+
+def _financial(s: Supplier) -> list[Finding]:
+    f = s.financial
+    if f is None:
+        return []
+    found: list[Finding] = []
+    if f.current_assets > f.total_assets:
+        found.append(
+            (("supplier", "financial", "current_assets"), "no puede superar el activo total")
+        )
+    if f.current_liabilities > f.total_liabilities:
+        found.append(
+            (("supplier", "financial", "current_liabilities"), "no puede superar el pasivo total")
+        )
+    return found
+
+
+# --- people and secrets ---------------------------------------------------------------------
+
+
+def _person(person: Person, loc: Loc) -> list[Finding]:
+    problem = portal_rules.id_number_problem(person.id_type, person.id_number)
+    return [] if problem is None else [((*loc, "id_number"), problem)]
+
+
+def secret_fields(profile: Profile) -> list[tuple[Loc, str]]:
+    """Every secret of the profile with its location: user, mailbox and PDF passwords."""
+    out: list[tuple[Loc, str]] = []
+    for loc, user in _users(profile):
+        out.append(((*loc, "password"), user.password))
+    if profile.mailbox is not None:
+        out.append((("mailbox", "password"), profile.mailbox.password))
+    for index, doc in enumerate(profile.documents):
+        if doc.password is not None:
+            out.append((("documents", index, "password"), doc.password))
+    return out
+
+
+def _secrets(profile: Profile) -> list[Finding]:
+    found: list[Finding] = []
+    for loc, value in secret_fields(profile):
+        if secrets.is_reference(value):
+            continue
+        if not profile.allow_literal_secrets:
+            found.append(
+                (
+                    loc,
+                    "contraseña escrita en claro; use una referencia ${VARIABLE} o file:ruta "
+                    "(o allow_literal_secrets: true, solo con el portal simulado)",
+                )
+            )
+        elif loc[-1] == "password" and loc[0] != "documents" and loc[0] != "mailbox":
+            policy = portal_rules.password_problem(value)
+            if policy:
+                found.append((loc, policy))
+    return found
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _documents(profile: Profile) -> list[Finding]:
+    found: list[Finding] = []
+    docs = profile.documents
+    slots = [d.slot for d in docs]
+    org = profile.supplier.organization_type
+    for key, slot in portal_rules.DOCUMENT_SLOTS.items():
+        if slot.is_required(org) and key not in slots:
+            found.append((("documents",), f"falta el documento obligatorio {key} ({slot.label})"))
+    seen: set[str] = set()
+    for index, doc in enumerate(docs):
+        if doc.slot in seen and doc.slot != "constancia":
+            found.append(
+                (("documents", index, "slot"), f"la casilla {doc.slot} ya tiene documento")
+            )
+        seen.add(doc.slot)
+        found += [(("documents", index, f), m) for f, m in _document(doc)]
+    needs_constancia = any(d.confidential and d.marking == "constancia" for d in docs)
+    if needs_constancia and "constancia" not in slots:
+        found.append(
+            (
+                ("documents",),
+                "hay documentos confidenciales con marking: constancia pero falta el documento "
+                "de la casilla constancia",
+            )
+        )
+    return found
+
+
+def _document(doc: Document) -> Iterator[tuple[str, str]]:
+    suffix = doc.path.lower().rsplit(".", 1)[-1]
+    if doc.confidential and doc.marking is None:
+        yield "marking", "un documento confidencial necesita marking: watermark o constancia"
+    if not doc.confidential and doc.marking is not None:
+        yield "marking", "solo aplica con confidential: true"
+    if doc.slot == "constancia" and doc.confidential:
+        yield "confidential", "la constancia de confidencialidad no se marca como confidencial"
+    if "image_output" in doc.model_fields_set and suffix not in {"jpg", "jpeg", "png"}:
+        yield "image_output", "solo aplica a imágenes JPG o PNG"
+    if doc.password is not None and suffix != "pdf":
+        yield "password", "solo aplica a documentos PDF cifrados"
+
+
+# --- mailbox ----------------------------------------------------------------------------------
+
+
+def _mailbox(profile: Profile) -> list[Finding]:
+    box = profile.mailbox
+    if box is None:
+        return []
+    found: list[Finding] = []
+    for loc, user in _users(profile):
+        if box.receives(user.email) is False:
+            found.append(
+                (
+                    (*loc, "email"),
+                    f"el correo {user.email} no llega al buzón {box.address or box.user}; use "
+                    "la dirección del buzón o una +etiqueta de ella",
+                )
+            )
+    return found

@@ -1,0 +1,192 @@
+"""Field types of the profile format: each checks one value and says what is wrong in Spanish.
+
+Checks that need two fields (a municipio inside its departamento, an ID number for its ID type)
+live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, Field, StringConstraints
+
+from robot import portal_rules, refdata, secrets
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def one_of(options: Mapping[str, object]) -> Callable[[str], str]:
+    """A validator: the text must be one of the keys of ``options``."""
+
+    def check(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"valor no permitido «{value}»; use uno de: {', '.join(options)}")
+        return value
+
+    return check
+
+
+def choice_of(options: Mapping[str, object]) -> Any:
+    """Annotated text restricted to the keys of ``options`` (listed as an enum in the schema)."""
+    return Field(json_schema_extra={"enum": list(options)})
+
+
+IdType = Annotated[
+    str, AfterValidator(one_of(portal_rules.ID_TYPES)), choice_of(portal_rules.ID_TYPES)
+]
+Language = Annotated[
+    str, AfterValidator(one_of(portal_rules.LANGUAGES)), choice_of(portal_rules.LANGUAGES)
+]
+TimeZone = Annotated[
+    str, AfterValidator(one_of(portal_rules.TIME_ZONES)), choice_of(portal_rules.TIME_ZONES)
+]
+OrganizationType = Annotated[
+    str,
+    AfterValidator(one_of(portal_rules.ORGANIZATION_TYPES)),
+    choice_of(portal_rules.ORGANIZATION_TYPES),
+]
+CompanySize = Annotated[
+    str,
+    AfterValidator(one_of(portal_rules.COMPANY_SIZES)),
+    choice_of(portal_rules.COMPANY_SIZES),
+]
+Slot = Annotated[
+    str,
+    AfterValidator(one_of(portal_rules.DOCUMENT_SLOTS)),
+    choice_of(portal_rules.DOCUMENT_SLOTS),
+]
+
+
+# --- NIT ------------------------------------------------------------------------------------
+
+_NIT_RE = re.compile(r"(\d{5,15})-(\d)")
+
+
+def check_nit(value: str) -> str:
+    """``900.123.456-8`` -> ``900123456-8``; the check digit must match (DIAN)."""
+    compact = re.sub(r"[\s.]", "", value)
+    match = _NIT_RE.fullmatch(compact)
+    if match is None:
+        if compact.isdigit():
+            raise ValueError(
+                "escriba el NIT con guion y dígito de verificación, p. ej. 900123456-8"
+            )
+        raise ValueError("NIT no válido: use dígitos, guion y dígito de verificación (900123456-8)")
+    number, digit = match.groups()
+    expected = portal_rules.nit_check_digit(number)
+    if digit != expected:
+        raise ValueError(f"el dígito de verificación no corresponde (esperado {expected})")
+    return f"{number}-{digit}"
+
+
+Nit = Annotated[str, AfterValidator(check_nit)]
+
+
+# --- e-mail and phone -----------------------------------------------------------------------
+
+
+def check_email(value: str) -> str:
+    try:
+        # test_environment admits the special-use domain .test of the mock mail stack.
+        result = validate_email(value.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        raise ValueError(
+            "correo electrónico no válido; debe tener la forma usuario@dominio.com.co"
+        ) from None
+    return result.normalized
+
+
+Email = Annotated[str, AfterValidator(check_email)]
+
+
+def check_phone(value: str) -> str:
+    """A Colombian number (mobile 3xx or landline 60x) or a foreign one with +country code."""
+    message = (
+        "número de teléfono no válido; en Colombia: celular 3xx xxx xxxx o fijo 60x xxx xxxx; "
+        "de otro país, con + e indicativo"
+    )
+    try:
+        number = phonenumbers.parse(value, "CO")
+    except phonenumbers.NumberParseException:
+        raise ValueError(message) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(message)
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+Phone = Annotated[str, AfterValidator(check_phone)]
+
+
+# --- country, places, UNSPSC ----------------------------------------------------------------
+
+
+def check_country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(
+            f"país «{value}» desconocido; use el código ISO de dos letras (CO, US, ES…)"
+        )
+    return code
+
+
+Country = Annotated[str, AfterValidator(check_country)]
+
+
+def check_departamento(value: str) -> str:
+    if refdata.find_departamento(value) is None:
+        raise ValueError(f"el departamento «{value}» no existe en la DIVIPOLA del DANE")
+    return value
+
+
+Departamento = Annotated[str, AfterValidator(check_departamento)]
+
+
+def check_unspsc(value: str) -> str:
+    code = value.strip()
+    if not re.fullmatch(r"\d{8}", code):
+        raise ValueError(f"el código UNSPSC «{value}» debe tener 8 dígitos")
+    if code not in refdata.unspsc():
+        raise ValueError(
+            f"el código UNSPSC {code} no existe en el Clasificador de Bienes y Servicios v14.1"
+        )
+    return code
+
+
+Unspsc = Annotated[str, AfterValidator(check_unspsc)]
+
+
+# --- users, secrets, web ----------------------------------------------------------------------
+
+
+def check_username(value: str) -> str:
+    if not portal_rules.USERNAME_RE.fullmatch(value):
+        raise ValueError(f"nombre de usuario no válido: {portal_rules.USERNAME_RULE}")
+    return value
+
+
+Username = Annotated[str, AfterValidator(check_username)]
+
+
+def check_secret(value: str) -> str:
+    problem = secrets.reference_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    if not value.strip():
+        raise ValueError("no puede estar vacío")
+    return value.strip() if secrets.looks_like_reference(value) else value
+
+
+Secret = Annotated[str, AfterValidator(check_secret)]
+
+
+def check_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value.strip()):
+        raise ValueError("dirección web no válida; debe empezar por https:// o http://")
+    return value.strip()
+
+
+Url = Annotated[str, AfterValidator(check_url)]

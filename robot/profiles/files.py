@@ -1,0 +1,64 @@
+"""Checks on the files a profile names: present, readable, an allowed type, under the limit.
+
+Deep PDF checks (encryption, corruption) belong to ``robot.documents``; here only what can be
+told from the file system and the first bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from robot.portal_rules import UPLOAD_TYPES
+
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+_KIND = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def file_problem(path: Path, written: str, max_upload_mb: float) -> str | None:
+    """Spanish message if the document at ``path`` cannot be uploaded, else None."""
+    mime = UPLOAD_TYPES.get(path.suffix.lower())
+    if mime is None:
+        allowed = ", ".join(sorted({s.lstrip(".").upper() for s in UPLOAD_TYPES}))
+        return f"tipo de archivo no permitido ({path.suffix or 'sin extensión'}); use {allowed}"
+    if not path.exists():
+        return f"no se encuentra el archivo {written} (la ruta es relativa al perfil)"
+    if not path.is_file():
+        return f"{written} no es un archivo"
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as err:
+        return f"no se puede leer {written} ({err.strerror})"
+    return _content_problem(written, mime, size, head, max_upload_mb)
+
+
+def _content_problem(
+    written: str, mime: str, size: int, head: bytes, max_upload_mb: float
+) -> str | None:
+    if size == 0:
+        return f"el archivo {written} está vacío"
+    if size > int(max_upload_mb * 1024 * 1024):
+        return (
+            f"el archivo {written} pesa {size / 1024 / 1024:.1f} MB; el portal acepta hasta "
+            f"{max_upload_mb:g} MB"
+        )
+    if not head.startswith(_MAGIC[mime]):
+        return f"el contenido de {written} no es un {_KIND[mime]} aunque la extensión lo diga"
+    return None
+
+
+def ca_file_problem(path: Path, written: str) -> str | None:
+    if not path.is_file():
+        return f"no se encuentra el archivo {written} (la ruta es relativa al archivo)"
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except OSError as err:
+        return f"no se puede leer {written} ({err.strerror})"
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        return f"{written} no es un certificado PEM"
+    return None

@@ -1,0 +1,261 @@
+"""The profile format: one supplier per YAML file. Unknown keys are errors.
+
+Keys are English snake_case; values (names, addresses, messages) are Spanish. Every field has a
+description: ``secop-robot schema`` turns them into the JSON Schema and ``docs/schema/*.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from robot import portal_rules
+from robot.errors import Problem
+from robot.profiles.fields import (
+    CompanySize,
+    Country,
+    Departamento,
+    Email,
+    IdType,
+    Language,
+    Nit,
+    OrganizationType,
+    Phone,
+    Secret,
+    Slot,
+    Text,
+    TimeZone,
+    Unspsc,
+    Url,
+    Username,
+)
+from robot.profiles.yamlsource import Loc, YamlDocument
+
+
+class Strict(BaseModel):
+    """Base of every input model: unknown keys are errors; numbers are accepted as text."""
+
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
+    )
+
+
+class Person(Strict):
+    first_name: Text = Field(description="Nombre(s)")
+    last_name: Text = Field(description="Apellido(s)")
+    id_type: IdType = Field(description="Tipo de identificación: CC, CE, PA (pasaporte) o TI")
+    id_number: Text = Field(description="Número de identificación, sin puntos")
+    phone: Phone = Field(
+        description="Teléfono: celular o fijo colombiano, o +indicativo de otro país"
+    )
+    email: Email = Field(description="Correo electrónico")
+
+
+class User(Person):
+    """A user of the portal: everything the *Registrar usuario* form asks (PORTAL.md 3.2)."""
+
+    email: Email = Field(
+        description="Correo con el que se registra y al que llega la activación; puede ser una "
+        "dirección con +etiqueta del buzón (tramites+acme-admin@consultora.com.co)"
+    )
+    position: Text | None = Field(None, description="Cargo (opcional)")
+    language: Language = Field(portal_rules.DEFAULT_LANGUAGE, description="Idioma del portal")
+    time_zone: TimeZone = Field(portal_rules.DEFAULT_TIME_ZONE, description="Zona horaria")
+    username: Username = Field(description=f"Nombre de usuario: {portal_rules.USERNAME_RULE}")
+    password: Secret = Field(
+        description="Contraseña como referencia: ${VARIABLE} o file:ruta. Política del portal: "
+        + portal_rules.PASSWORD_RULE
+    )
+
+
+class LegalRepresentative(Person):
+    """The *Representante legal* block of the supplier form (mandatory)."""
+
+
+class Financial(Strict):
+    """*Información financiera* (optional), in Colombian pesos."""
+
+    fiscal_year: int = Field(ge=1990, le=2100, description="Año del corte de los estados")
+    total_assets: int = Field(ge=0, description="Activo total")
+    current_assets: int = Field(ge=0, description="Activo corriente")
+    total_liabilities: int = Field(ge=0, description="Pasivo total")
+    current_liabilities: int = Field(ge=0, description="Pasivo corriente")
+    equity: int = Field(description="Patrimonio")
+    operating_income: int = Field(description="Utilidad operacional")
+    net_income: int | None = Field(None, description="Utilidad neta (opcional)")
+
+
+class Supplier(Strict):
+    """The supplier account (*Registro de Proveedor*, PORTAL.md 3.5)."""
+
+    person_type: Literal["natural", "juridica"] = Field(
+        description="Tipo de persona: natural o juridica"
+    )
+    origin: Literal["nacional", "extranjero"] = Field(
+        "nacional", description="Proveedor nacional o extranjero"
+    )
+    organization_type: OrganizationType = Field(
+        description="Tipo de organización (del formulario del portal)"
+    )
+    legal_name: Text = Field(
+        description="Razón social (el portal la pide como «Nombre de la Entidad»)"
+    )
+    short_name: Text = Field(description="Nombre abreviado (se recomiendan mayúsculas)")
+    nit: Nit = Field(
+        description="NIT con dígito de verificación: 900123456-8 (los puntos son opcionales)"
+    )
+    foreign_tax_id: Text | None = Field(
+        None, description="Identificación tributaria del país de origen (solo extranjeros)"
+    )
+    address: Text = Field(description="Dirección")
+    country: Country = Field("CO", description="País, código ISO de dos letras")
+    departamento: Departamento | None = Field(
+        None, description="Departamento (nombre o código DANE); solo en Colombia"
+    )
+    municipio: Text | None = Field(
+        None, description="Municipio del departamento (nombre o código DANE); solo en Colombia"
+    )
+    city: Text | None = Field(None, description="Ciudad (solo fuera de Colombia)")
+    phone: Phone = Field(description="Teléfono del proveedor")
+    email: Email = Field(description="Correo electrónico para notificaciones SECOP")
+    website: Url | None = Field(None, description="Sitio web (opcional)")
+    company_size: CompanySize = Field(
+        description="Tamaño de empresa; micro, pequena y mediana son MiPyme"
+    )
+    unspsc_main: Unspsc = Field(
+        description="Código UNSPSC principal (8 dígitos, Clasificador v14.1)"
+    )
+    unspsc_others: list[Unspsc] = Field(
+        default_factory=list, description="Otros códigos UNSPSC", max_length=100
+    )
+    legal_representative: LegalRepresentative = Field(description="Representante legal")
+    financial: Financial | None = Field(None, description="Información financiera (opcional)")
+
+    @property
+    def nit_number(self) -> str:
+        """The NIT without its check digit, as the portal's Nit field wants it."""
+        return self.nit.split("-")[0]
+
+    @property
+    def check_digit(self) -> str:
+        return self.nit.split("-")[1]
+
+    @property
+    def is_mipyme(self) -> bool:
+        return self.company_size in portal_rules.MIPYME_SIZES
+
+
+class Document(Strict):
+    """One document to attach in the supplier form."""
+
+    slot: Slot = Field(
+        description="Casilla del formulario: rut, existencia, cedula_representante, "
+        "estados_financieros, experiencia o constancia"
+    )
+    path: Text = Field(description="Archivo PDF, JPG o PNG, relativo al perfil")
+    confidential: bool = Field(False, description="¿Documento confidencial?")
+    marking: Literal["watermark", "constancia"] | None = Field(
+        None,
+        description="Si es confidencial: watermark (marca de agua «uso exclusivo SECOP II») "
+        "o constancia (se adjunta una constancia de confidencialidad)",
+    )
+    image_output: Literal["image", "pdf"] = Field(
+        "image", description="Para JPG/PNG con marca de agua: conservar imagen o convertir a PDF"
+    )
+    password: Secret | None = Field(
+        None, description="Contraseña de un PDF cifrado, como referencia ${VARIABLE} (opcional)"
+    )
+
+
+class Mailbox(Strict):
+    """The IMAP mailbox where activation mail arrives."""
+
+    host: Text = Field(description="Servidor IMAP")
+    port: int = Field(ge=1, le=65535, description="Puerto IMAP (993 con ssl, 143 con starttls)")
+    tls: Literal["ssl", "starttls", "none"] = Field(
+        "ssl", description="ssl (TLS implícito), starttls o none (solo para pruebas locales)"
+    )
+    user: Text = Field(description="Usuario IMAP")
+    password: Secret = Field(description="Contraseña IMAP como referencia ${VARIABLE} o file:ruta")
+    ca_file: Text | None = Field(
+        None, description="Certificado de la CA (PEM) para un servidor propio, relativo al archivo"
+    )
+    folder: Text = Field("INBOX", description="Carpeta donde llega el correo")
+    address: Email | None = Field(
+        None,
+        description="Dirección del buzón: los usuarios se registran con ella "
+        "o con una +etiqueta de ella",
+    )
+    catch_all_domain: Text | None = Field(
+        None, description="Dominio cuyo correo llega entero a este buzón (p. ej. proveedores.test)"
+    )
+
+    def receives(self, email: str) -> bool | None:
+        """Whether mail to ``email`` lands here; None when the mailbox does not say."""
+        if self.address is None and self.catch_all_domain is None:
+            return None
+        local, _, domain = email.lower().rpartition("@")
+        if self.catch_all_domain and domain == self.catch_all_domain.lower():
+            return True
+        if self.address:
+            box_local, _, box_domain = self.address.lower().rpartition("@")
+            return domain == box_domain and local.split("+")[0] == box_local
+        return False
+
+
+class Profile(Strict):
+    """One supplier: its account, its users, its documents and its mailbox."""
+
+    allow_literal_secrets: bool = Field(
+        False, description="Admitir contraseñas escritas en claro (solo para el portal simulado)"
+    )
+    if_exists: Literal["request_access", "stop"] = Field(
+        "stop",
+        description="Si el NIT ya existe en el portal: request_access (solicitar acceso) o stop",
+    )
+    supplier: Supplier = Field(description="El proveedor")
+    administrator: User = Field(description="Usuario administrador (el primero que se registra)")
+    additional_users: list[User] = Field(
+        default_factory=list, description="Usuarios adicionales", max_length=50
+    )
+    documents: list[Document] = Field(description="Documentos del registro", max_length=30)
+    mailbox: Mailbox | None = Field(
+        None,
+        description="Buzón IMAP de la activación; si falta, se usa el del escenario "
+        "(o el del portal simulado)",
+    )
+
+    _source: Path = PrivateAttr(default=Path("perfil.yaml"))
+    _display: str = PrivateAttr(default="perfil.yaml")
+    _lines: dict[Loc, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> Path:
+        """The profile file."""
+        return self._source
+
+    @property
+    def display_name(self) -> str:
+        """The file as the person named it (used in messages)."""
+        return self._display
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths (documents, ca_file, file: secrets) start from."""
+        return self._source.parent
+
+    @property
+    def users(self) -> list[User]:
+        """The administrator first, then the additional users."""
+        return [self.administrator, *self.additional_users]
+
+    def document_path(self, document: Document) -> Path:
+        """Absolute path of a document (its ``path`` is relative to the profile)."""
+        return (self.base_dir / document.path).resolve()
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """A Problem placed at the line of ``loc`` in this profile's file."""
+        doc = YamlDocument(self._display, None, self._lines)
+        return doc.problem(loc, message)
