@@ -1,0 +1,128 @@
+"""Where a page is displayed, and the matrix that puts a diagonal stamp on it upright.
+
+Matrices follow the PDF convention ``[a b c d e f]``: a point ``(u, v)`` maps to
+``(a*u + c*v + e, b*u + d*v + f)``; ``compose(m1, m2)`` applies ``m1`` first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pikepdf
+
+Matrix = tuple[float, float, float, float, float, float]
+
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+MARGIN = 0.9  # the stamp's bounding box fills at most 90 % of the page each way
+MAX_FONT_SHARE = 1 / 8  # font size at most an eighth of the page's shorter side
+
+
+@dataclass(frozen=True)
+class PageView:
+    """The visible rectangle of a page in user space and its /Rotate (0, 90, 180, 270)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    rotate: int
+
+    @property
+    def display_size(self) -> tuple[float, float]:
+        """Width and height as a reader shows the page."""
+        w, h = self.x1 - self.x0, self.y1 - self.y0
+        return (h, w) if self.rotate in (90, 270) else (w, h)
+
+    def display_to_user(self) -> Matrix:
+        """Maps displayed coordinates (origin bottom-left of the shown page) to user space."""
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        if self.rotate == 90:
+            return (0.0, 1.0, -1.0, 0.0, x1, y0)
+        if self.rotate == 180:
+            return (-1.0, 0.0, 0.0, -1.0, x1, y1)
+        if self.rotate == 270:
+            return (0.0, -1.0, 1.0, 0.0, x0, y1)
+        return (1.0, 0.0, 0.0, 1.0, x0, y0)
+
+
+def compose(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix that applies ``first`` and then ``then``."""
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def translate(dx: float, dy: float) -> Matrix:
+    return (1.0, 0.0, 0.0, 1.0, dx, dy)
+
+
+def scale(k: float) -> Matrix:
+    return (k, 0.0, 0.0, k, 0.0, 0.0)
+
+
+def rotate(angle: float) -> Matrix:
+    """Counter-clockwise rotation by ``angle`` radians."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    return (cos, sin, -sin, cos, 0.0, 0.0)
+
+
+def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: float) -> Matrix:
+    """Place a ``stamp_w`` × ``stamp_h`` box (text set at ``font_size``) centred on the page,
+    along the displayed diagonal from bottom-left to top-right, as large as fits."""
+    width, height = view.display_size
+    angle = math.atan2(height, width)
+    cos, sin = math.cos(angle), math.sin(angle)
+    k = min(
+        MARGIN * width / (stamp_w * cos + stamp_h * sin),
+        MARGIN * height / (stamp_w * sin + stamp_h * cos),
+        min(width, height) * MAX_FONT_SHARE / font_size,
+    )
+    placed = compose(translate(-stamp_w / 2, -stamp_h / 2), scale(k))
+    placed = compose(placed, rotate(angle))
+    placed = compose(placed, translate(width / 2, height / 2))
+    return compose(placed, view.display_to_user())
+
+
+def page_view(page: pikepdf.Dictionary) -> PageView:
+    """The visible box (CropBox within MediaBox, inherited if need be) and the rotation."""
+    media = _box(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
+    crop = _box(_inherited(page, "/CropBox")) or media
+    x0, y0 = max(media[0], crop[0]), max(media[1], crop[1])
+    x1, y1 = min(media[2], crop[2]), min(media[3], crop[3])
+    if x1 <= x0 or y1 <= y0:  # a CropBox outside the MediaBox: readers fall back to MediaBox
+        x0, y0, x1, y1 = media
+    raw = _inherited(page, "/Rotate")
+    try:
+        turn = int(raw) % 360 if raw is not None else 0
+    except (TypeError, ValueError):
+        turn = 0
+    return PageView(x0, y0, x1, y1, turn if turn % 90 == 0 else 0)
+
+
+def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    node: pikepdf.Object | None = page
+    for _ in range(64):  # a malformed tree may loop
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def _box(raw: pikepdf.Object | None) -> tuple[float, float, float, float] | None:
+    if not isinstance(raw, pikepdf.Array) or len(raw) != 4:
+        return None
+    try:
+        a, b, c, d = (float(v) for v in raw)
+    except (TypeError, ValueError):
+        return None
+    return (min(a, c), min(b, d), max(a, c), max(b, d))

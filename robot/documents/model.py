@@ -1,0 +1,92 @@
+"""The small, frozen inputs of the document pipeline, independent of the profile models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from robot.errors import DocumentError
+from robot.portal_rules import WATERMARK_TEXT
+
+Marking = Literal["watermark", "constancia"]
+ImageOutput = Literal["image", "pdf"]
+
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One document of a profile: where it is and how it must be marked."""
+
+    slot: str
+    path: Path
+    confidential: bool = False
+    marking: Marking = "watermark"
+    image_output: ImageOutput = "image"
+    password: str | None = None
+    max_pages: int | None = None
+
+    def __repr__(self) -> str:  # never show the password
+        return (
+            f"DocumentSpec(slot={self.slot!r}, path={str(self.path)!r}, "
+            f"confidential={self.confidential}, marking={self.marking!r}, "
+            f"image_output={self.image_output!r}, password={'***' if self.password else None})"
+        )
+
+
+@dataclass(frozen=True)
+class SupplierFacts:
+    """What the documents need to know about the supplier."""
+
+    razon_social: str
+    nit: str
+    dv: str
+    representante_nombre: str
+    representante_tipo_id: str
+    representante_numero: str
+    ciudad: str
+
+    @property
+    def nit_completo(self) -> str:
+        return f"{self.nit}-{self.dv}" if self.dv else self.nit
+
+
+def short_date(day: dt.date) -> str:
+    """``14/03/2025``: the date as written in Colombia."""
+    return day.strftime("%d/%m/%Y")
+
+
+def long_date(day: dt.date) -> str:
+    """``14 de marzo de 2025``."""
+    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def watermark_text(supplier: SupplierFacts, day: dt.date, template: str = WATERMARK_TEXT) -> str:
+    """The watermark with its placeholders filled: {razon_social}, {nit}, {fecha}."""
+    values = {
+        "razon_social": supplier.razon_social,
+        "nit": supplier.nit_completo,
+        "fecha": short_date(day),
+    }
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError) as err:
+        raise DocumentError(
+            f"texto de la marca de agua inválido: {template!r} ({err})",
+            hint="use solo los campos {razon_social}, {nit} y {fecha}",
+        ) from None

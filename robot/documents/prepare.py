@@ -1,0 +1,212 @@
+"""Prepare a supplier's documents: check, mark, convert, preview, and write the manifest.
+
+Originals are only read. Everything is written into ``out_dir``: the files to upload,
+``previews/*.png`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from robot.documents.checks import (
+    DEFAULT_MAX_BYTES,
+    Checked,
+    check_size,
+    open_pdf,
+    preflight,
+    read_document,
+    sha256,
+)
+from robot.documents.constancia import CoveredDocument, make_constancia
+from robot.documents.images import image_to_watermarked_pdf, watermark_image
+from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
+from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
+from robot.documents.preview import image_preview, pdf_preview
+from robot.documents.watermark import watermark_pdf_result
+from robot.errors import DocumentError
+from robot.portal_rules import WATERMARK_TEXT
+
+CONSTANCIA_NAME = "constancia-confidencialidad.pdf"
+PREVIEW_DIR = "previews"
+
+
+@dataclass(frozen=True)
+class _Output:
+    data: bytes
+    suffix: str
+    pages: int
+    marking: str
+    method: str
+    notes: tuple[str, ...] = ()
+
+
+def prepare_documents(
+    specs: Sequence[DocumentSpec],
+    supplier: SupplierFacts,
+    out_dir: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+    template: str = WATERMARK_TEXT,
+) -> Manifest:
+    """Prepare every document of ``specs`` into ``out_dir`` and return (and write) the manifest.
+
+    All documents are attempted; if any fails, one ``DocumentError`` lists every failure
+    (a single failure keeps its own subclass)."""
+    day = today or dt.date.today()
+    text = watermark_text(supplier, day, template)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / PREVIEW_DIR).mkdir(exist_ok=True)
+    originals = {s.path.resolve() for s in specs}
+    entries: list[ManifestEntry] = []
+    errors: list[DocumentError] = []
+    used: set[str] = {CONSTANCIA_NAME, MANIFEST_NAME}
+    for spec in specs:
+        try:
+            entries.append(_prepare_one(spec, text, out_dir, max_bytes, used, originals))
+        except DocumentError as err:
+            errors.append(err)
+    _raise_all(errors)
+    covered = [e for e in entries if e.confidential and e.marking == "constancia"]
+    if covered:
+        entries.append(_constancia_entry(supplier, covered, day, out_dir))
+    manifest = Manifest(
+        razon_social=supplier.razon_social,
+        nit=supplier.nit_completo,
+        date=day.isoformat(),
+        watermark_text=text,
+        entries=tuple(entries),
+    )
+    (out_dir / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+    return manifest
+
+
+def _prepare_one(
+    spec: DocumentSpec,
+    text: str,
+    out_dir: Path,
+    max_bytes: int,
+    used: set[str],
+    originals: set[Path],
+) -> ManifestEntry:
+    data = read_document(spec.path)
+    checked = preflight(
+        spec.path,
+        data=data,
+        password=spec.password,
+        max_bytes=max_bytes,
+        max_pages=spec.max_pages,
+    )
+    result = _transform(spec, checked, data, text)
+    name = _output_name(spec, result.suffix, used)
+    target = out_dir / name
+    if target.resolve() in originals:
+        raise DocumentError(
+            f"{spec.path.name}: la carpeta de salida es la de los originales",
+            hint="use --out con otra carpeta: los originales nunca se sobrescriben",
+        )
+    stage = "después de la marca de agua" if result.marking != "ninguna" else "al convertirlo"
+    check_size(spec.path.name, len(result.data), max_bytes, stage=stage)
+    target.write_bytes(result.data)
+    preview = _write_preview(result, target, out_dir)
+    return ManifestEntry(
+        slot=spec.slot,
+        original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
+        output=FileFacts(name, len(result.data), sha256(result.data), result.pages),
+        confidential=spec.confidential,
+        marking=result.marking,
+        method=result.method,
+        preview=preview,
+        notes=checked.notes + result.notes,
+    )
+
+
+def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> _Output:
+    stamp = spec.confidential and spec.marking == "watermark"
+    marking = "marca de agua" if stamp else ("constancia" if spec.confidential else "ninguna")
+    name = spec.path.name
+    if checked.kind == "pdf":
+        if stamp:
+            done = watermark_pdf_result(data, text, name=name, password=spec.password)
+            return _Output(done.data, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
+        if checked.encrypted:
+            plain = _decrypted(data, name, spec.password)
+            return _Output(plain, ".pdf", checked.pages, marking, "pdf-decrypted")
+        return _Output(data, ".pdf", checked.pages, marking, "copy")
+    if spec.image_output == "pdf":
+        pdf = image_to_watermarked_pdf(data, text if stamp else None, name=name)
+        method = "image-to-pdf-watermark" if stamp else "image-to-pdf"
+        return _Output(pdf, ".pdf", 1, marking, method)
+    suffix = spec.path.suffix.lower()
+    if stamp:
+        marked = watermark_image(data, text, checked.kind)
+        return _Output(marked, suffix, 1, marking, "image-watermark")
+    return _Output(data, suffix, 1, marking, "copy")
+
+
+def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
+    with open_pdf(data, name, password) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        return out.getvalue()
+
+
+def _write_preview(result: _Output, target: Path, out_dir: Path) -> str:
+    png = pdf_preview(result.data) if result.suffix == ".pdf" else image_preview(result.data)
+    rel = f"{PREVIEW_DIR}/{target.stem}.png"
+    (out_dir / rel).write_bytes(png)
+    return rel
+
+
+def _constancia_entry(
+    supplier: SupplierFacts, covered: list[ManifestEntry], day: dt.date, out_dir: Path
+) -> ManifestEntry:
+    docs = [
+        CoveredDocument(e.slot, e.output.name, e.output.pages, e.output.sha256) for e in covered
+    ]
+    data = make_constancia(supplier, docs, day)
+    target = out_dir / CONSTANCIA_NAME
+    target.write_bytes(data)
+    facts = FileFacts(CONSTANCIA_NAME, len(data), sha256(data), 1)
+    return ManifestEntry(
+        slot="constancia",
+        original=facts,
+        output=facts,
+        confidential=False,
+        marking="ninguna",
+        method="constancia",
+        preview=_write_preview(_Output(data, ".pdf", 1, "ninguna", "constancia"), target, out_dir),
+        notes=(f"cubre {len(docs)} documento(s): " + ", ".join(d.file_name for d in docs),),
+    )
+
+
+def _output_name(spec: DocumentSpec, suffix: str, used: set[str]) -> str:
+    """``<slot>-<stem><suffix>`` in plain ASCII, unique within the folder."""
+    plain = unicodedata.normalize("NFKD", spec.path.stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")[:60] or "documento"
+    base = f"{spec.slot}-{stem}"
+    name, n = f"{base}{suffix}", 1
+    while name in used:
+        n += 1
+        name = f"{base}-{n}{suffix}"
+    used.add(name)
+    return name
+
+
+def _raise_all(errors: list[DocumentError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DocumentError(
+            f"{len(errors)} documentos no se pueden preparar:\n"
+            + "\n".join(f"  - {e.message}" + (f" → {e.hint}" if e.hint else "") for e in errors),
+            hint="corrija cada documento indicado y vuelva a intentarlo",
+        )

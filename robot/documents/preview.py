@@ -1,0 +1,35 @@
+"""PNG thumbnails of a prepared document's first page, for the report (pypdfium2, Pillow)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+THUMB_WIDTH = 320
+
+
+def pdf_preview(data: bytes, *, width: int = THUMB_WIDTH, password: str | None = None) -> bytes:
+    """The first page, as displayed (rotation applied), as a PNG ``width`` pixels wide."""
+    doc = pdfium.PdfDocument(data, password=password)
+    try:
+        page = doc[0]
+        scale = width / max(page.get_width(), 1.0)  # pdfium's width is the displayed one
+        image = page.render(scale=scale, may_draw_forms=True).to_pil()
+        page.close()
+    finally:
+        doc.close()
+    return _png(image)
+
+
+def image_preview(data: bytes, *, width: int = THUMB_WIDTH) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        image.thumbnail((width, width * 4))
+        return _png(image.convert("RGB"))
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
