@@ -1,0 +1,77 @@
+"""Connection and behaviour settings of one watched mailbox. Secrets never reach a repr."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from robot.errors import ConfigError, Problem
+
+Tls = Literal["ssl", "starttls", "none"]
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    """One IMAP mailbox. ``password`` is the resolved secret; ``repr`` hides it.
+
+    tls: "ssl" (implicit TLS, port 993), "starttls", or "none" (plain; only when asked).
+    Certificates are verified; ``ca_file`` names a CA bundle for a self-signed test server.
+    allowed_hosts: the portal's hosts (``host`` or ``host:port``); links elsewhere are refused.
+    """
+
+    host: str
+    user: str
+    password: str = field(repr=False)
+    port: int = 0  # 0: 993 for ssl, 143 otherwise
+    tls: Tls = "ssl"
+    ca_file: str | None = None
+    folder: str = "INBOX"
+    allowed_hosts: tuple[str, ...] = ()
+    connect_timeout: float = 10.0  # seconds for connect + login, and for each command
+    idle_renew_seconds: float = 25 * 60.0  # re-issue IDLE before the server's ~29 min limit
+    poll_seconds: float = 5.0  # when the server offers no IDLE
+    backoff_seconds: float = 0.2  # first reconnect delay, doubled up to backoff_max_seconds
+    backoff_max_seconds: float = 30.0
+    wait_timeout_seconds: float = 600.0  # default limit of one flow's wait
+    clock_tolerance_seconds: float = 2.0  # Date headers have 1 s resolution
+    lookback_days: int = 7  # mails older than this are not read at start
+    source: str = "mailbox"  # where this came from, for error messages (a file name)
+
+    def __post_init__(self) -> None:
+        problems = [Problem(self.source, None, name, msg) for name, msg in self._problems()]
+        if problems:
+            raise ConfigError(problems, hint="Corrija la configuración del buzón de correo.")
+
+    def _problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if not self.host:
+            found.append(("host", "falta el servidor IMAP"))
+        if not self.user:
+            found.append(("user", "falta el usuario IMAP"))
+        if not self.password:
+            found.append(("password", "falta la contraseña (la variable de entorno está vacía?)"))
+        if self.tls not in ("ssl", "starttls", "none"):
+            found.append(("tls", f"{self.tls!r} no es ssl, starttls ni none"))
+        if not 0 <= self.port <= 65535:
+            found.append(("port", f"{self.port} no es un puerto"))
+        if not self.allowed_hosts:
+            found.append(
+                ("allowed_hosts", "indique el host del portal (p. ej. community.secop.gov.co)")
+            )
+        for name in ("connect_timeout", "idle_renew_seconds", "poll_seconds", "backoff_seconds"):
+            if getattr(self, name) <= 0:
+                found.append((name, "debe ser mayor que cero"))
+        if self.idle_renew_seconds > 29 * 60:
+            found.append(("idle_renew_seconds", "debe ser menor que 29 minutos (RFC 2177)"))
+        return found
+
+    @property
+    def effective_port(self) -> int:
+        if self.port:
+            return self.port
+        return 993 if self.tls == "ssl" else 143
+
+    @property
+    def where(self) -> str:
+        """``user@host:port`` for messages (no secret)."""
+        return f"{self.user}@{self.host}:{self.effective_port}"
