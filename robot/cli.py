@@ -52,5 +52,10 @@ def _register_commands() -> None:
     main.add_command(mock_portal)
     main.add_command(demo)
 
+    from robot.profiles.cli import schema, validate
+
+    main.add_command(validate)
+    main.add_command(schema)
+
 
 _register_commands()
