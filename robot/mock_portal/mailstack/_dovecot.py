@@ -175,6 +175,7 @@ protocols = imap lmtp
 listen = {host}
 {ssl}
 auth_mechanisms = plain login
+auth_failure_delay = 0  # Dovecot waits 2 s by default; tests try wrong passwords
 default_internal_user = {internal}
 default_login_user = {login_user}
 first_valid_uid = {uid}
