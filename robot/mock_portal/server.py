@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class MockPortal:
         self.config = config
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._socket = socket.socket()
         self.portal: Portal | None = None
 
     @property
@@ -43,14 +45,16 @@ class MockPortal:
     def start(self) -> MockPortal:
         store = Store(self.config.db_path)
         faults = FaultInjector(self.config.faults)
-        try:
-            server = make_server(self.config.host, self.config.port, app=None, threaded=True)  # type: ignore[arg-type]
-        except OSError as err:
-            raise SetupError(
-                f"the mock portal cannot listen on {self.config.host}:{self.config.port}: {err}",
-                hint="choose another --port, or 0 for a free one",
-            ) from err
-        self.config.base_url = f"http://{self.config.host}:{server.server_port}"
+        sock = _listen(self.config.host, self.config.port)
+        server = make_server(
+            self.config.host,
+            sock.getsockname()[1],
+            app=None,  # type: ignore[arg-type]  # set below, once the app knows its URL
+            threaded=True,
+            fd=sock.fileno(),
+        )
+        self._socket = sock
+        self.config.base_url = f"http://{self.config.host}:{sock.getsockname()[1]}"
         app_jinja = _mail_templates()
         mailer = Mailer(
             store,
@@ -78,6 +82,7 @@ class MockPortal:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            self._socket.close()
         if self.portal is not None:
             self.portal.mailer.close()
             self.portal.store.close()
@@ -88,6 +93,23 @@ class MockPortal:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the portal's socket ourselves so a busy port is our error, not werkzeug's exit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise SetupError(
+            f"the mock portal cannot listen on {host}:{port}: {err.strerror}",
+            hint="choose another --port, or 0 for a free one",
+        ) from err
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _mail_templates() -> Environment:

@@ -1,0 +1,69 @@
+"""The mock portal as a process: starts on port 0, announces itself, fails loudly, stops."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.fixtures.portal import ROOT, PortalProcess
+
+
+def test_prints_url_first_then_mailbox_then_listo(portal: PortalProcess) -> None:
+    assert portal.output[0].startswith("http://127.0.0.1:")
+    assert portal.output[0] == portal.url + "/"
+    for key in ("imap_host", "imap_port", "smtp_port", "user", "password", "backend"):
+        assert portal.info[key], key
+    assert portal.info["backend"] == "pymap"
+    assert "listo" in portal.output
+
+
+def test_root_redirects_to_the_real_login_url(portal: PortalProcess) -> None:
+    with urllib.request.urlopen(portal.url + "/", timeout=10) as resp:
+        html = resp.read().decode()
+        assert "/STS/Users/Login/Index?SkinName=CCE&currentLanguage=es-CO" in resp.url
+    for element_id in ("txtUserName", "txtPassword", "btnLoginButton"):
+        assert f'id="{element_id}"' in html
+
+
+def test_state_endpoint_is_off_by_default(make_portal) -> None:  # type: ignore[no-untyped-def]
+    running = PortalProcess(["--mail-backend", "pymap"])
+    try:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(running.url + "/_state", timeout=10)
+        assert err.value.code == 404
+    finally:
+        running.stop()
+    assert running.proc.returncode == 0
+
+
+def test_bad_fault_flag_fails_loudly_without_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "robot", "mock-portal", "--fault", "error_rate=2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "--fault: error_rate:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_port_in_use_fails_loudly(portal: PortalProcess) -> None:
+    port = portal.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "robot", "mock-portal", "--port", port, "--mail-backend", "pymap"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr
+    assert "Traceback" not in result.stderr
