@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.portal",
     "tests.fixtures.browser",
+    "tests.fixtures.documents",
 ]
 
 

@@ -1,0 +1,124 @@
+"""Independent checks of a watermarked PDF, page by page.
+
+- pikepdf (qpdf) finds no syntax problems;
+- pypdf's default ``extract_text()`` finds the watermark text on every page, and the page's
+  original text is still there;
+- pdfium (a third, independent reader) places the watermark's glyphs inside the visible box,
+  along the displayed diagonal, reading left to right and not mirrored, once /Rotate is applied.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import math
+import re
+import warnings
+
+import pikepdf
+import pypdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def page_texts(data: bytes, password: str | None = None) -> list[str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = pypdf.PdfReader(io.BytesIO(data), password=password)
+        return [squash(page.extract_text()) for page in reader.pages]
+
+
+def assert_opens_cleanly(data: bytes) -> None:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert not pdf.is_encrypted
+
+
+def assert_watermarked(
+    out: bytes, text: str, original: bytes | None = None, password: str | None = None
+) -> int:
+    """Every check above on every page; returns the page count."""
+    assert_opens_cleanly(out)
+    marked = page_texts(out)
+    wanted = squash(text)
+    for number, page_text in enumerate(marked, 1):
+        assert wanted in page_text, f"page {number}: watermark not extracted: {page_text[-200:]!r}"
+    if original is not None:
+        before = page_texts(original, password)
+        assert len(before) == len(marked)
+        for number, (old, new) in enumerate(zip(before, marked, strict=True), 1):
+            assert old in new, f"page {number}: original text lost"
+    assert_upright(out)
+    return len(marked)
+
+
+def assert_upright(out: bytes, marker: str = "SECOP") -> None:
+    doc = pdfium.PdfDocument(out)
+    boxes = _visible_boxes(out)
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            _check_page(page, boxes[index], marker, index + 1)
+            page.close()
+    finally:
+        doc.close()
+
+
+def _visible_boxes(data: bytes) -> list[tuple[float, float, float, float]]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        boxes = []
+        for page in pdf.pages:
+            media, crop = [float(v) for v in page.mediabox], [float(v) for v in page.cropbox]
+            boxes.append(
+                (
+                    max(min(media[0], media[2]), min(crop[0], crop[2])),
+                    max(min(media[1], media[3]), min(crop[1], crop[3])),
+                    min(max(media[0], media[2]), max(crop[0], crop[2])),
+                    min(max(media[1], media[3]), max(crop[1], crop[3])),
+                )
+            )
+        return boxes
+
+
+def _check_page(
+    page: pdfium.PdfPage, box: tuple[float, float, float, float], marker: str, number: int
+) -> None:
+    textpage = page.get_textpage()
+    count = textpage.count_chars()
+    chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    start = chars.rfind(marker)
+    assert start >= 0, f"page {number}: pdfium does not see the watermark"
+    matrix = pdfium_c.FS_MATRIX()
+    assert pdfium_c.FPDFText_GetMatrix(textpage, start, ctypes.byref(matrix))
+    turn = page.get_rotation()
+    base = _to_display((matrix.a, matrix.b), turn)
+    up = _to_display((matrix.c, matrix.d), turn)
+    x0, y0, x1, y1 = box
+    width, height = (x1 - x0, y1 - y0) if turn in (0, 180) else (y1 - y0, x1 - x0)
+    expected = math.degrees(math.atan2(height, width))
+    angle = math.degrees(math.atan2(base[1], base[0]))
+    assert abs(angle - expected) < 0.5, f"page {number}: text at {angle:.1f}°, not {expected:.1f}°"
+    cross = base[0] * up[1] - base[1] * up[0]
+    assert cross > 0, f"page {number}: watermark is mirrored"
+    for index in (start, start + len(marker) - 1):
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        pdfium_c.FPDFText_GetCharBox(
+            textpage, index, *(ctypes.byref(v) for v in (left, right, bottom, top))
+        )
+        slack = 1.0
+        assert x0 - slack <= left.value <= right.value <= x1 + slack, f"page {number}: off page"
+        assert y0 - slack <= bottom.value <= top.value <= y1 + slack, f"page {number}: off page"
+    textpage.close()
+
+
+def _to_display(vector: tuple[float, float], turn: int) -> tuple[float, float]:
+    """A user-space direction as shown on a page turned ``turn`` degrees clockwise."""
+    rad = math.radians(turn)
+    x, y = vector
+    return (x * math.cos(rad) + y * math.sin(rad), -x * math.sin(rad) + y * math.cos(rad))
