@@ -6,24 +6,58 @@ Each check yields ``(location, message)``; the loader places them at ``file:line
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from robot import portal_rules, refdata, secrets
-from robot.profiles.models import Document, Person, Profile, Supplier, User
+from robot.profiles.models import Document, Mailbox, Person, Profile, Supplier, User
 from robot.profiles.yamlsource import Loc
 
 Finding = tuple[Loc, str]
 
 
+@dataclass
+class Parts:
+    """The sections of a profile that passed the field checks (None: that section did not)."""
+
+    supplier: Supplier | None
+    users: list[tuple[Loc, User]]
+    documents: list[Document] | None
+    mailbox: Mailbox | None
+    allow_literal_secrets: bool
+    organization_type: str | None = None  # known even when the supplier section is not valid
+
+    @classmethod
+    def of(cls, profile: Profile) -> Parts:
+        return cls(
+            profile.supplier,
+            list(_users(profile)),
+            list(profile.documents),
+            profile.mailbox,
+            profile.allow_literal_secrets,
+        )
+
+
 def profile_findings(profile: Profile) -> list[Finding]:
     """Every cross-field problem of one profile (files and batch checks are elsewhere)."""
+    return findings(Parts.of(profile))
+
+
+def findings(parts: Parts) -> list[Finding]:
+    """Cross-field problems of the sections that are valid on their own."""
     found: list[Finding] = []
-    found += _supplier(profile.supplier)
-    found += _person(profile.supplier.legal_representative, ("supplier", "legal_representative"))
-    for loc, user in _users(profile):
+    if parts.supplier is not None:
+        found += _supplier(parts.supplier)
+        rep = parts.supplier.legal_representative
+        found += _person(rep, ("supplier", "legal_representative"))
+    for loc, user in parts.users:
         found += _person(user, loc)
-    found += _secrets(profile)
-    found += _documents(profile)
-    found += _mailbox(profile)
+    found += _secrets(parts)
+    if parts.documents is not None:
+        org = (
+            parts.organization_type if parts.supplier is None else parts.supplier.organization_type
+        )
+        found += _documents(parts.documents, org)
+    found += _mailbox(parts)
     return found
 
 
@@ -145,23 +179,25 @@ def _person(person: Person, loc: Loc) -> list[Finding]:
 
 def secret_fields(profile: Profile) -> list[tuple[Loc, str]]:
     """Every secret of the profile with its location: user, mailbox and PDF passwords."""
-    out: list[tuple[Loc, str]] = []
-    for loc, user in _users(profile):
-        out.append(((*loc, "password"), user.password))
-    if profile.mailbox is not None:
-        out.append((("mailbox", "password"), profile.mailbox.password))
-    for index, doc in enumerate(profile.documents):
+    return _secret_fields(Parts.of(profile))
+
+
+def _secret_fields(parts: Parts) -> list[tuple[Loc, str]]:
+    out: list[tuple[Loc, str]] = [((*loc, "password"), user.password) for loc, user in parts.users]
+    if parts.mailbox is not None:
+        out.append((("mailbox", "password"), parts.mailbox.password))
+    for index, doc in enumerate(parts.documents or []):
         if doc.password is not None:
             out.append((("documents", index, "password"), doc.password))
     return out
 
 
-def _secrets(profile: Profile) -> list[Finding]:
+def _secrets(parts: Parts) -> list[Finding]:
     found: list[Finding] = []
-    for loc, value in secret_fields(profile):
+    for loc, value in _secret_fields(parts):
         if secrets.is_reference(value):
             continue
-        if not profile.allow_literal_secrets:
+        if not parts.allow_literal_secrets:
             found.append(
                 (
                     loc,
@@ -169,7 +205,7 @@ def _secrets(profile: Profile) -> list[Finding]:
                     "(o allow_literal_secrets: true, solo con el portal simulado)",
                 )
             )
-        elif loc[-1] == "password" and loc[0] != "documents" and loc[0] != "mailbox":
+        elif loc[0] in {"administrator", "additional_users"}:
             policy = portal_rules.password_problem(value)
             if policy:
                 found.append((loc, policy))
@@ -179,13 +215,11 @@ def _secrets(profile: Profile) -> list[Finding]:
 # --- documents --------------------------------------------------------------------------------
 
 
-def _documents(profile: Profile) -> list[Finding]:
+def _documents(docs: list[Document], org: str | None) -> list[Finding]:
     found: list[Finding] = []
-    docs = profile.documents
     slots = [d.slot for d in docs]
-    org = profile.supplier.organization_type
     for key, slot in portal_rules.DOCUMENT_SLOTS.items():
-        if slot.is_required(org) and key not in slots:
+        if org is not None and slot.is_required(org) and key not in slots:
             found.append((("documents",), f"falta el documento obligatorio {key} ({slot.label})"))
     seen: set[str] = set()
     for index, doc in enumerate(docs):
@@ -224,12 +258,12 @@ def _document(doc: Document) -> Iterator[tuple[str, str]]:
 # --- mailbox ----------------------------------------------------------------------------------
 
 
-def _mailbox(profile: Profile) -> list[Finding]:
-    box = profile.mailbox
+def _mailbox(parts: Parts) -> list[Finding]:
+    box = parts.mailbox
     if box is None:
         return []
     found: list[Finding] = []
-    for loc, user in _users(profile):
+    for loc, user in parts.users:
         if box.receives(user.email) is False:
             found.append(
                 (

@@ -5,14 +5,15 @@ from __future__ import annotations
 import glob
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from robot import portal_rules, secrets
 from robot.errors import ConfigError, Problem, ProfileError
 from robot.profiles import checks, files
 from robot.profiles.messages import problems_from
-from robot.profiles.models import Profile, User
+from robot.profiles.models import Document, Mailbox, Profile, Supplier, User
 from robot.profiles.yamlsource import Loc, YamlDocument, read_yaml
 
 
@@ -51,31 +52,81 @@ def _load(path: Path, display: str, max_upload_mb: float) -> tuple[Profile | Non
         doc = read_yaml(path, display)
     except ConfigError as err:
         return None, err.problems
+    base_dir = path.resolve().parent
     try:
         profile = Profile.model_validate(doc.data)
     except ValidationError as err:
-        return None, problems_from(err, doc, Profile)
+        # Still check the sections that are valid on their own: all problems at once.
+        parts = _partial(doc.data)
+        problems = problems_from(err, doc, Profile)
+        problems += [doc.problem(loc, msg) for loc, msg in checks.findings(parts)]
+        problems += _file_problems(parts, base_dir, doc, max_upload_mb)
+        return None, sorted(problems, key=_order)
     profile._source = path.resolve()
     profile._display = display
     profile._lines = doc.lines
-    problems = [doc.problem(loc, msg) for loc, msg in checks.profile_findings(profile)]
-    problems += _file_problems(profile, doc, max_upload_mb)
+    parts = checks.Parts.of(profile)
+    problems = [doc.problem(loc, msg) for loc, msg in checks.findings(parts)]
+    problems += _file_problems(parts, base_dir, doc, max_upload_mb)
     return profile, sorted(problems, key=_order)
 
 
-def _order(problem: Problem) -> tuple[int, str]:
-    return (problem.line or 0, problem.field)
+def _order(problem: Problem) -> int:
+    return problem.line or 0
 
 
-def _file_problems(profile: Profile, doc: YamlDocument, max_upload_mb: float) -> list[Problem]:
+def _partial(data: dict[str, Any]) -> checks.Parts:
+    users: list[tuple[Loc, User]] = []
+    admin = _valid(User, data.get("administrator"))
+    if admin is not None:
+        users.append((("administrator",), admin))
+    extra = data.get("additional_users")
+    for index, item in enumerate(extra if isinstance(extra, list) else []):
+        user = _valid(User, item)
+        if user is not None:
+            users.append((("additional_users", index), user))
+    try:
+        documents: list[Document] | None = _DOCUMENTS.validate_python(data.get("documents"))
+    except ValidationError:
+        documents = None
+    return checks.Parts(
+        supplier=_valid(Supplier, data.get("supplier")),
+        users=users,
+        documents=documents,
+        mailbox=_valid(Mailbox, data.get("mailbox")),
+        allow_literal_secrets=data.get("allow_literal_secrets") is True,
+        organization_type=_organization_type(data.get("supplier")),
+    )
+
+
+def _organization_type(supplier: Any) -> str | None:
+    org = supplier.get("organization_type") if isinstance(supplier, dict) else None
+    return org if isinstance(org, str) and org in portal_rules.ORGANIZATION_TYPES else None
+
+
+_DOCUMENTS = TypeAdapter(list[Document])
+M = TypeVar("M", bound=BaseModel)
+
+
+def _valid(model: type[M], value: Any) -> M | None:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _file_problems(
+    parts: checks.Parts, base_dir: Path, doc: YamlDocument, max_upload_mb: float
+) -> list[Problem]:
     problems = []
-    for index, document in enumerate(profile.documents):
-        message = files.file_problem(profile.document_path(document), document.path, max_upload_mb)
+    for index, document in enumerate(parts.documents or []):
+        path = (base_dir / document.path).resolve()
+        message = files.file_problem(path, document.path, max_upload_mb)
         if message:
             problems.append(doc.problem(("documents", index, "path"), message))
-    box = profile.mailbox
+    box = parts.mailbox
     if box is not None and box.ca_file is not None:
-        message = files.ca_file_problem(profile.base_dir / box.ca_file, box.ca_file)
+        message = files.ca_file_problem(base_dir / box.ca_file, box.ca_file)
         if message:
             problems.append(doc.problem(("mailbox", "ca_file"), message))
     return problems
