@@ -57,5 +57,9 @@ def _register_commands() -> None:
     main.add_command(validate)
     main.add_command(schema)
 
+    from robot.documents.cli import documents
+
+    main.add_command(documents)
+
 
 _register_commands()

@@ -192,7 +192,7 @@ def _output_name(spec: DocumentSpec, suffix: str, used: set[str]) -> str:
     """``<slot>-<stem><suffix>`` in plain ASCII, unique within the folder."""
     plain = unicodedata.normalize("NFKD", spec.path.stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")[:60] or "documento"
-    base = f"{spec.slot}-{stem}"
+    base = spec.slot if stem == spec.slot else f"{spec.slot}-{stem}"
     name, n = f"{base}{suffix}", 1
     while name in used:
         n += 1

@@ -1,0 +1,56 @@
+"""``secop-robot documents PROFILE [--out DIR]``: prepare the documents, touch no portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from robot import settings
+from robot.cli import explain_errors
+from robot.documents.checks import mb
+from robot.documents.from_profile import specs_from_profile, supplier_from_profile
+from robot.documents.manifest import MANIFEST_NAME
+from robot.documents.prepare import prepare_documents
+from robot.profiles import load_profile
+
+
+@click.command("documents")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Carpeta de salida (por defecto ./documentos-<NIT>).",
+)
+@click.option(
+    "--max-upload-mb",
+    type=float,
+    default=None,
+    help="Límite de tamaño por archivo del portal, en MB (por defecto el ajuste "
+    "portal.max_upload_mb).",
+)
+@explain_errors
+def documents(profile: Path, out: Path | None, max_upload_mb: float | None) -> None:
+    """Prepara los documentos de un perfil (marca de agua, constancia, vistas previas,
+    manifest.json) sin tocar el portal, para que alguien los revise antes."""
+    limit_mb = float(settings.resolve("portal.max_upload_mb", flag=max_upload_mb))
+    loaded = load_profile(profile, max_upload_mb=limit_mb)
+    supplier = supplier_from_profile(loaded)
+    target = out or Path(f"documentos-{supplier.nit}")
+    manifest = prepare_documents(
+        specs_from_profile(loaded),
+        supplier,
+        target,
+        max_bytes=int(limit_mb * 1024 * 1024),
+    )
+    for entry in manifest.entries:
+        click.echo(
+            f"{entry.slot:22} {entry.output.name:40} {entry.output.pages:>4} pág. "
+            f"{_size(entry.output.size):>9}  {entry.marking}"
+        )
+    click.echo(f"→ {len(manifest.entries)} documentos en {target}; ver {target / MANIFEST_NAME}")
+
+
+def _size(size: int) -> str:
+    return mb(size) if size >= 1024 * 1024 else f"{max(size // 1024, 1)} kB"

@@ -1,0 +1,133 @@
+"""Image watermarks, image-to-PDF, and the constancia de confidencialidad."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from robot.documents import (
+    CoveredDocument,
+    SupplierFacts,
+    image_to_watermarked_pdf,
+    make_constancia,
+    watermark_image,
+)
+from robot.errors import DocumentError
+from tests.documents.pdfcheck import assert_opens_cleanly, assert_watermarked, page_texts, squash
+from tests.fixtures.documents import CORPUS
+
+TEXT = "Documento de uso exclusivo para SECOP II — Ñandú S.A.S. — 14/03/2025"
+SUPPLIER = SupplierFacts(
+    razon_social="Ñandú Ingeniería S.A.S.",
+    nit="900123456",
+    dv="8",
+    representante_nombre="María José Peña Álvarez",
+    representante_tipo_id="CC",
+    representante_numero="52123456",
+    ciudad="Bogotá, D.C.",
+)
+
+
+def _pixels_changed(before: Image.Image, after: Image.Image) -> float:
+    a, b = before.convert("RGB").tobytes(), after.convert("RGB").tobytes()
+    return sum(x != y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("smile.jpg", "jpeg"), ("image.png", "png")])
+def test_image_watermark_keeps_format_and_size(name: str, fmt: str) -> None:
+    data = (CORPUS / name).read_bytes()
+    out = watermark_image(data, TEXT, fmt)  # type: ignore[arg-type]
+    with Image.open(io.BytesIO(data)) as before, Image.open(io.BytesIO(out)) as after:
+        assert after.format == fmt.upper()
+        assert after.size == before.size
+        assert _pixels_changed(before, after) > 0
+
+
+def _changed(before: Image.Image, after: Image.Image, cx: float, cy: float) -> float:
+    w, h = before.size
+    box = (
+        int(w * cx) - w // 16,
+        int(h * cy) - h // 16,
+        int(w * cx) + w // 16,
+        int(h * cy) + h // 16,
+    )
+    return _pixels_changed(before.crop(box), after.crop(box))
+
+
+def test_image_watermark_runs_along_the_rising_diagonal() -> None:
+    blank = Image.new("RGB", (1600, 1000), "white")
+    buffer = io.BytesIO()
+    blank.save(buffer, "PNG")
+    out = watermark_image(buffer.getvalue(), TEXT, "png")
+    with Image.open(io.BytesIO(out)) as after:
+        # image rows grow downwards: the rising diagonal goes through (0.3, 0.7) and (0.7, 0.3)
+        for cx, cy in ((0.5, 0.5), (0.3, 0.7), (0.7, 0.3)):
+            assert _changed(blank, after, cx, cy) > 0.02, (cx, cy)
+        for cx, cy in ((0.3, 0.3), (0.7, 0.7), (0.05, 0.05), (0.95, 0.95)):
+            assert _changed(blank, after, cx, cy) == 0, (cx, cy)
+
+
+def test_exif_rotated_jpeg_is_marked_as_displayed() -> None:
+    image = Image.new("RGB", (400, 200), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # displayed turned 90°: 200 wide, 400 high
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    out = watermark_image(buffer.getvalue(), TEXT, "jpeg")
+    with Image.open(io.BytesIO(out)) as marked:
+        assert marked.size == (200, 400)
+        assert marked.getexif().get(0x0112) in (None, 1)
+
+
+@pytest.mark.parametrize("name", ["smile.jpg", "image.png"])
+def test_image_to_watermarked_pdf_has_extractable_upright_text(name: str) -> None:
+    out = image_to_watermarked_pdf((CORPUS / name).read_bytes(), TEXT)
+    assert assert_watermarked(out, TEXT) == 1
+
+
+def test_image_to_pdf_without_text_only_converts() -> None:
+    out = image_to_watermarked_pdf((CORPUS / "image.png").read_bytes(), None)
+    assert_opens_cleanly(out)
+    assert "SECOP" not in page_texts(out)[0]
+
+
+def test_constancia_is_one_spanish_page_with_the_facts() -> None:
+    docs = [
+        CoveredDocument("estados_financieros", "estados_financieros-2024.pdf", 12, "ab" * 32),
+        CoveredDocument("experiencia", "experiencia-contratos.pdf", 3, "cd" * 32),
+    ]
+    data = make_constancia(SUPPLIER, docs, dt.date(2025, 3, 14))
+    assert_opens_cleanly(data)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 1
+    text = page_texts(data)[0]
+    for expected in (
+        "CONSTANCIA DE CONFIDENCIALIDAD",
+        "María José Peña Álvarez",
+        "Cédula de Ciudadanía n.º 52123456",
+        "Ñandú Ingeniería S.A.S.",
+        "NIT 900123456-8",
+        "Estados financieros",
+        "estados_financieros-2024.pdf",
+        "Certificado de experiencia",
+        "Bogotá, D.C., 14 de marzo de 2025",
+        "uso exclusivo de SECOP II",
+    ):
+        assert squash(expected) in text, expected
+
+
+def test_constancia_with_many_documents_still_fits_one_page() -> None:
+    docs = [CoveredDocument("experiencia", f"contrato-{n:02}.pdf", n, "ef" * 32) for n in range(25)]
+    data = make_constancia(SUPPLIER, docs, dt.date(2025, 3, 14))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 1
+    assert squash("contrato-24.pdf") in page_texts(data)[0]
+
+
+def test_constancia_needs_documents() -> None:
+    with pytest.raises(DocumentError, match="no cubre ningún documento"):
+        make_constancia(SUPPLIER, [], dt.date(2025, 3, 14))
