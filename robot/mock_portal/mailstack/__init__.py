@@ -38,6 +38,9 @@ class _ImapServer(Protocol):
     name: str
     port: int
 
+    @property
+    def pid(self) -> int | None: ...
+
     def start(self, port: int | None = None) -> None: ...
     def stop(self, *, graceful: bool = True) -> None: ...
     def restart(self, down_seconds: float) -> None: ...
@@ -79,7 +82,8 @@ class MailStack:
             )
         self.domain = domain.lower()
         self.imap_user = f"{user}@{self.domain}"
-        self.imap_password = password or secrets.token_urlsafe(12)
+        # Letters and digits only: a leading "-" would read as a flag to a server.
+        self.imap_password = password or secrets.token_hex(12)
         self.imap_tls = imap_tls
         self.smtp_host = self.imap_host = host
         self.smtp_port = self.imap_port = 0
@@ -159,6 +163,11 @@ class MailStack:
         in order, every message it delivered. SMTP deliveries during the gap fail with 451.
         """
         self._running().restart(down_seconds)
+
+    @property
+    def imap_pid(self) -> int | None:
+        """PID of the IMAP server process (its process group leader), None when stopped."""
+        return self._imap.pid if self._imap is not None else None
 
     def describe(self) -> dict[str, str | int]:
         """Where and how to connect, for printing (includes the password)."""

@@ -47,7 +47,9 @@ class ServerProcess:
         return self._proc.pid if self._proc is not None else None
 
     def start(self) -> None:
-        with self.log_path.open("ab") as log:
+        for extra in self.extra_logs:
+            extra.unlink(missing_ok=True)
+        with self.log_path.open("wb") as log:  # each start's output alone
             try:
                 self._proc = subprocess.Popen(  # noqa: S603 - argv is built by the stack itself
                     self.argv,
@@ -75,7 +77,7 @@ class ServerProcess:
             hint="read the server output above; a busy port or a bad install are the usual causes",
         )
 
-    def output(self, limit: int = 4000) -> str:
+    def output(self, limit: int = 3000) -> str:
         texts = []
         for path in [self.log_path, *self.extra_logs]:
             with contextlib.suppress(OSError):

@@ -19,7 +19,7 @@ from robot.mock_portal.mailstack._tls import TlsFiles
 # The password travels in the environment, not on the command line where `ps` shows it.
 _LAUNCHER = (
     "import os, sys\n"
-    "sys.argv += ['--demo-password', os.environ.pop('SECOP_MAILSTACK_PASSWORD')]\n"
+    "sys.argv += ['--demo-password=' + os.environ.pop('SECOP_MAILSTACK_PASSWORD')]\n"
     "from pymap.main import main\n"
     "main()\n"
 )
