@@ -85,7 +85,7 @@ class ImapMailbox:
             ) from None
         self._uidvalidity = _uidvalidity(box)
         _keepalive(box.client.sock)
-        self._idle = "IDLE" in box.client.capabilities
+        self._idle = "IDLE" in _capabilities(box)
         self._box = box
 
     def _open(self) -> Any:
@@ -138,12 +138,9 @@ class ImapMailbox:
         try:
             if not _buffered(box.client):
                 sock = box.client.sock
-                ready, _, _ = select.select([sock, wake], [], [], timeout)
-                if sock in ready:
-                    # Read whatever the server said, so EOF surfaces as an error here.
-                    _drain(box.client)
+                select.select([sock, wake], [], [], timeout)
         finally:
-            box.idle.stop()
+            box.idle.stop()  # reads the server's news; EOF surfaces here as an error
 
     def _client(self) -> Any:
         if self._box is None:
@@ -188,6 +185,17 @@ def _uidvalidity(box: Any) -> int:
     return int(status["UIDVALIDITY"])
 
 
+def _capabilities(box: Any) -> set[str]:
+    """The capabilities after login (servers may announce IDLE only once authenticated)."""
+    try:
+        typ, data = box.client.capability()
+    except Exception:
+        return set(box.client.capabilities)
+    if typ != "OK" or not data or not data[0]:
+        return set(box.client.capabilities)
+    return {word.upper() for word in data[0].decode(errors="replace").split()}
+
+
 def _buffered(client: Any) -> bool:
     """True when imaplib already holds unread server data (select() would not see it)."""
     sock = client.sock
@@ -199,20 +207,6 @@ def _buffered(client: Any) -> bool:
         return False
     finally:
         sock.settimeout(old)
-
-
-def _drain(client: Any) -> None:
-    sock = client.sock
-    old = sock.gettimeout()
-    sock.settimeout(0)
-    try:
-        data = client.file.peek(1)
-    except (TimeoutError, BlockingIOError, ssl.SSLWantReadError):
-        return
-    finally:
-        sock.settimeout(old)
-    if not data:
-        raise ConnectionError("el servidor IMAP cerró la conexión")
 
 
 def _check(typ: str, data: Any, command: str) -> None:
