@@ -59,6 +59,8 @@ def prepare_documents(
 ) -> Manifest:
     """Prepare every document of ``specs`` into ``out_dir`` and return (and write) the manifest.
 
+    Confidential documents with ``marking="constancia"`` get a generated constancia, unless
+    the specs already carry a document for the ``constancia`` slot (the supplier's own).
     All documents are attempted; if any fails, one ``DocumentError`` lists every failure
     (a single failure keeps its own subclass)."""
     day = today or dt.date.today()
@@ -76,7 +78,7 @@ def prepare_documents(
             errors.append(err)
     _raise_all(errors)
     covered = [e for e in entries if e.confidential and e.marking == "constancia"]
-    if covered:
+    if covered and not any(s.slot == "constancia" for s in specs):
         entries.append(_constancia_entry(supplier, covered, day, out_dir))
     manifest = Manifest(
         razon_social=supplier.razon_social,

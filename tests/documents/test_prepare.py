@@ -1,0 +1,237 @@
+"""prepare_documents, the manifest and its comparison, and the ``documents`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from robot.cli import main
+from robot.documents import (
+    DocumentSpec,
+    Manifest,
+    compare_manifest,
+    prepare_documents,
+)
+from robot.errors import DocumentError, DocumentLimitError, DocumentTypeError
+from tests.documents.pdfcheck import assert_watermarked, page_texts, squash
+from tests.documents.test_images_constancia import SUPPLIER
+from tests.fixtures.documents import CORPUS, ENCRYPTED
+
+DAY = dt.date(2025, 3, 14)
+TEXT = "Documento de uso exclusivo para SECOP II — Ñandú Ingeniería S.A.S. — 14/03/2025"
+
+
+@pytest.fixture
+def originals(tmp_path: Path) -> Path:
+    folder = tmp_path / "originales"
+    folder.mkdir()
+    for name in ("pdflatex-4-pages.pdf", "smile.jpg", "image.png", ENCRYPTED, "multicolumn.pdf"):
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_prepare_marks_converts_and_writes_the_manifest(originals: Path, tmp_path: Path) -> None:
+    before = _digests(originals)
+    specs = [
+        DocumentSpec("rut", originals / "multicolumn.pdf"),
+        DocumentSpec("estados_financieros", originals / "pdflatex-4-pages.pdf", True, "watermark"),
+        DocumentSpec("cedula_representante", originals / "smile.jpg", True, "watermark", "pdf"),
+        DocumentSpec("experiencia", originals / "image.png", True, "watermark", "image"),
+        DocumentSpec(
+            "existencia", originals / ENCRYPTED, True, "constancia", password="openpassword"
+        ),
+    ]
+    out = tmp_path / "salida"
+    manifest = prepare_documents(specs, SUPPLIER, out, today=DAY)
+
+    assert _digests(originals) == before  # originals untouched
+    by_slot = {e.slot: e for e in manifest.entries}
+    assert by_slot["rut"].method == "copy"
+    assert by_slot["estados_financieros"].method == "pdf-watermark"
+    assert by_slot["cedula_representante"].output.name == "cedula_representante-smile.pdf"
+    assert by_slot["experiencia"].output.name == "experiencia-image.png"
+    assert by_slot["existencia"].method == "pdf-decrypted"
+    assert by_slot["constancia"].output.name == "constancia-confidencialidad.pdf"
+
+    marked = (out / by_slot["estados_financieros"].output.name).read_bytes()
+    assert assert_watermarked(marked, TEXT, (originals / "pdflatex-4-pages.pdf").read_bytes()) == 4
+    assert_watermarked((out / "cedula_representante-smile.pdf").read_bytes(), TEXT)
+    constancia = page_texts((out / "constancia-confidencialidad.pdf").read_bytes())[0]
+    assert squash(by_slot["existencia"].output.name) in constancia
+
+    for entry in manifest.entries:
+        data = (out / entry.output.name).read_bytes()
+        assert entry.output.size == len(data)
+        assert entry.output.sha256 == hashlib.sha256(data).hexdigest()
+        assert entry.preview is not None
+        with Image.open(out / entry.preview) as thumb:
+            assert thumb.format == "PNG"
+            assert thumb.width <= 320
+    assert by_slot["estados_financieros"].original.pages == 4
+
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "openpassword" not in text
+    assert Manifest.from_json(text) == manifest
+
+
+def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Path) -> None:
+    source = CORPUS / "minimal-document.pdf"
+    limit = source.stat().st_size + 1000  # fits before, not with the embedded font
+    spec = DocumentSpec("rut", source, True, "watermark")
+    with pytest.raises(DocumentLimitError, match="después de la marca de agua"):
+        prepare_documents([spec], SUPPLIER, tmp_path / "out", max_bytes=limit, today=DAY)
+
+
+def test_every_failing_document_is_reported_at_once(tmp_path: Path) -> None:
+    bad = tmp_path / "rut.pdf"
+    bad.write_bytes((CORPUS / "image.png").read_bytes())
+    specs = [DocumentSpec("rut", bad), DocumentSpec("existencia", CORPUS / ENCRYPTED)]
+    with pytest.raises(DocumentError) as caught:
+        prepare_documents(specs, SUPPLIER, tmp_path / "out", today=DAY)
+    assert "2 documentos" in caught.value.message
+    assert "rut.pdf" in caught.value.message
+    assert ENCRYPTED in caught.value.message
+
+
+def test_a_single_failure_keeps_its_class(tmp_path: Path) -> None:
+    bad = tmp_path / "rut.pdf"
+    bad.write_bytes((CORPUS / "image.png").read_bytes())
+    with pytest.raises(DocumentTypeError):
+        prepare_documents([DocumentSpec("rut", bad)], SUPPLIER, tmp_path / "out", today=DAY)
+
+
+def test_compare_manifest(originals: Path, tmp_path: Path) -> None:
+    specs = [
+        DocumentSpec("rut", originals / "multicolumn.pdf"),
+        DocumentSpec("experiencia", originals / "image.png"),
+    ]
+    manifest = prepare_documents(specs, SUPPLIER, tmp_path / "out", today=DAY)
+    rut, exp = manifest.uploads()
+    good = [{"name": f.name, "size": f.size, "sha256": f.sha256} for f in (rut, exp)]
+    assert compare_manifest(manifest, good) == []
+    assert compare_manifest(manifest, [{"name": rut.name, "size": rut.size}, good[1]]) == []
+
+    bad = [{"name": rut.name, "size": rut.size + 1, "sha256": "0" * 64}, {"name": "otro.pdf"}]
+    found = {(m.name, m.field) for m in compare_manifest(manifest, bad)}
+    assert found == {
+        (rut.name, "size"),
+        (rut.name, "sha256"),
+        (exp.name, "missing"),
+        ("otro.pdf", "unexpected"),
+    }
+    messages = [str(m) for m in compare_manifest(manifest, bad)]
+    assert any("no aparece en el portal" in m for m in messages)
+
+
+PROFILE = """\
+allow_literal_secrets: true
+supplier:
+  person_type: juridica
+  origin: nacional
+  organization_type: sas
+  legal_name: Ñandú Ingeniería S.A.S.
+  short_name: NANDU
+  nit: 901234560-6
+  address: Calle 26 # 68-35
+  country: CO
+  departamento: Bogotá, D.C.
+  municipio: Bogotá
+  phone: 601 745 6600
+  email: notificaciones@nandu.test
+  company_size: micro
+  unspsc_main: "81111500"
+  legal_representative:
+    first_name: Ana
+    last_name: Peña
+    id_type: CC
+    id_number: "1020304050"
+    phone: 300 123 4567
+    email: representante@nandu.test
+administrator:
+  first_name: Pedro
+  last_name: Prueba
+  id_type: CC
+  id_number: "79123456"
+  email: admin@nandu.test
+  phone: 310 555 0101
+  username: nandu.admin
+  password: Clave-Segura-1
+documents:
+  - slot: rut
+    path: docs/pdflatex-4-pages.pdf
+    confidential: true
+    marking: watermark
+  - slot: existencia
+    path: docs/{encrypted}
+    confidential: true
+    marking: constancia
+    password: ${{SECOP_DOC_PASSWORD}}
+  - slot: cedula_representante
+    path: docs/smile.jpg
+{constancia}"""
+
+OWN_CONSTANCIA = """\
+  - slot: constancia
+    path: docs/multicolumn.pdf
+"""
+
+
+def _profile(tmp_path: Path, originals: Path) -> Path:
+    shutil.copytree(originals, tmp_path / "perfil" / "docs")
+    path = tmp_path / "perfil" / "nandu.yaml"
+    text = PROFILE.format(encrypted=ENCRYPTED, constancia=OWN_CONSTANCIA)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_documents_command_prepares_a_profile(
+    originals: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = _profile(tmp_path, originals)
+    monkeypatch.setenv("SECOP_DOC_PASSWORD", "openpassword")
+    out = tmp_path / "revision"
+    result = CliRunner().invoke(main, ["documents", str(profile), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "marca de agua" in result.output
+    assert "openpassword" not in result.output
+    manifest = Manifest.from_json((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [e.slot for e in manifest.entries] == [
+        "rut",
+        "existencia",
+        "cedula_representante",
+        "constancia",
+    ]
+    assert manifest.entries[-1].output.name == "constancia-multicolumn.pdf"  # the supplier's own
+    assert "Ñandú Ingeniería S.A.S." in manifest.watermark_text
+    assert_watermarked((out / "rut-pdflatex-4-pages.pdf").read_bytes(), manifest.watermark_text)
+
+
+def test_documents_command_explains_a_missing_password(originals: Path, tmp_path: Path) -> None:
+    profile = _profile(tmp_path, originals)
+    result = CliRunner().invoke(main, ["documents", str(profile), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "SECOP_DOC_PASSWORD" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_documents_command_explains_a_bad_document(originals: Path, tmp_path: Path) -> None:
+    profile = _profile(tmp_path, originals)
+    (tmp_path / "perfil" / "docs" / "pdflatex-4-pages.pdf").write_bytes(b"no soy un PDF")
+    result = CliRunner().invoke(
+        main,
+        ["documents", str(profile), "--out", str(tmp_path / "o")],
+        env={"SECOP_DOC_PASSWORD": "openpassword"},
+    )
+    assert result.exit_code == 1, result.output
+    assert "pdflatex-4-pages.pdf" in result.output
+    assert "Traceback" not in result.output
