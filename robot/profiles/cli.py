@@ -73,10 +73,8 @@ def validate(paths: tuple[Path, ...], resolve_secrets: bool, max_upload_mb: floa
     files = expand(paths)
     problems: list[Problem] = []
     profiles: list[Profile] = []
-    missing = [p for p in paths if not Path(p).exists() and not expand([p])]
-    problems += [Problem(str(p), None, "", "no existe") for p in missing]
     scenarios = [f for f in files if f.is_file() and is_scenario(f)]
-    plain = [f for f in files if f not in scenarios and f not in missing]
+    plain = [f for f in files if f not in scenarios]
     for scenario in scenarios:
         found_profiles, found = _scenario_problems(scenario, resolve_secrets)
         profiles += found_profiles

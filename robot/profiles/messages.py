@@ -71,8 +71,14 @@ def _bounds(kind: str, ctx: dict[str, Any]) -> str | None:
     }
     if kind in words:
         text, key = words[kind]
-        return f"debe ser {text} {ctx.get(key)}"
+        return f"debe ser {text} {_number(ctx.get(key))}"
     return None
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _short(value: Any) -> str:
