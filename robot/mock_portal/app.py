@@ -38,7 +38,7 @@ def create_app(p: Portal) -> Flask:
         """Read-only JSON dump of users, accounts, documents and mails; off by default."""
         if not p.config.state_endpoint:
             return web.error_page(404, "Página no encontrada", "La página que busca no existe.")
-        return jsonify(p.store.dump())
+        return jsonify({"faults": p.config.faults.model_dump(), **p.store.dump()})
 
     @app.get("/favicon.ico")
     def favicon() -> BaseResponse:

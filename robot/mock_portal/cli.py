@@ -25,8 +25,9 @@ def parse_fault_flags(flags: tuple[str, ...], base: FaultConfig | None = None) -
         if not sep:
             problems.append(Problem("--fault", None, flag, "use NAME=VALUE, e.g. error_rate=0.2"))
             continue
+        name = name.strip()
         try:
-            values[name.strip()] = yaml.safe_load(raw)
+            values[name] = _flag_value(name, raw)
         except yaml.YAMLError:
             problems.append(Problem("--fault", None, name, f"value is not valid YAML: {raw!r}"))
     if problems:
@@ -41,6 +42,15 @@ def parse_fault_flags(flags: tuple[str, ...], base: FaultConfig | None = None) -
             ],
             hint="fault switches: " + ", ".join(FAULT_NAMES),
         ) from err
+
+
+def _flag_value(name: str, raw: str) -> Any:
+    """A flag's value in YAML syntax; words like 'off' stay words unless the switch is a bool."""
+    field = FaultConfig.model_fields.get(name)
+    value = yaml.safe_load(raw)
+    if isinstance(value, bool) and field is not None and field.annotation is not bool:
+        return raw.strip()
+    return value
 
 
 def _mock_from_scenario(path: Path) -> tuple[FaultConfig, str, dict[str, Any]]:

@@ -67,3 +67,55 @@ def test_port_in_use_fails_loudly(portal: PortalProcess) -> None:
     assert result.returncode == 2
     assert "cannot listen" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_scenario_file_sets_the_fault_switches() -> None:
+    running = PortalProcess(
+        ["--scenario", "scenarios/flaky-portal.yaml", "--mail-backend", "pymap", "--state-endpoint"]
+    )
+    try:
+        faults = running.state()["faults"]
+    finally:
+        running.stop()
+    assert faults["seed"] == 20261125
+    assert faults["captcha"] == "once"
+    assert faults["upload_fail_once"] is True
+
+
+def test_flags_override_the_scenario() -> None:
+    running = PortalProcess(
+        [
+            "--scenario",
+            "scenarios/flaky-portal.yaml",
+            "--fault",
+            "captcha=off",
+            "--mail-backend",
+            "pymap",
+            "--state-endpoint",
+        ]
+    )
+    try:
+        faults = running.state()["faults"]
+    finally:
+        running.stop()
+    assert faults["captcha"] == "off"
+    assert faults["seed"] == 20261125
+
+
+def test_a_bad_scenario_is_reported_with_file_and_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: x\nportal:\n  mock:\n    faults:\n      eror_rate: 0.1\nprofiles: [a.yaml]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "robot", "mock-portal", "--scenario", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "bad.yaml:5" in result.stderr
+    assert "eror_rate" in result.stderr
+    assert "Traceback" not in result.stderr
