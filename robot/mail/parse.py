@@ -7,6 +7,7 @@ portal's and the watcher must skip them. ``portal_link`` applies the host check.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses, parsedate_to_datetime
@@ -103,9 +104,9 @@ def parse_activation(raw: bytes, allowed_hosts: tuple[str, ...]) -> str:
     return link
 
 
-def _safe(read: object) -> str:
+def _safe(read: Callable[[], object]) -> str:
     try:
-        value = read()  # type: ignore[operator]
+        value = read()
     except Exception:
         return ""
     return value if isinstance(value, str) else ""
