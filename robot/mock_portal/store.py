@@ -369,3 +369,104 @@ class Store:
                 for r in self.all("SELECT * FROM tokens ORDER BY created_at")
             ],
         }
+
+    # --- registration, entity and user administration ---------------------------------
+
+    def activation_token_state(self, token: str) -> tuple[str, int | None]:
+        """Like ``use_activation_token`` but without consuming the token."""
+        row = self.one("SELECT * FROM tokens WHERE token = ?", token)
+        if row is None:
+            return "unknown", None
+        user_id = int(row["user_id"])
+        if row["used_at"] is not None:
+            return "used", user_id
+        if row["voided_at"] is not None:
+            return "voided", user_id
+        if row["expires_at"] < time.time():
+            return "expired", user_id
+        return "ok", user_id
+
+    def set_user_password(self, user_id: int, password_hash: str) -> None:
+        self.execute("UPDATE users SET password_hash = ? WHERE id = ?", password_hash, user_id)
+
+    def all_accounts(self) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM accounts ORDER BY id")
+
+    def create_account_with_admin(self, fields: dict[str, Any], admin_user_id: int) -> int:
+        """A draft account whose first user is its accepted administrator (one transaction).
+
+        Raises ``sqlite3.IntegrityError`` when the NIT already belongs to an account.
+        """
+        now = time.time()
+        cols = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        with self.transaction() as db:
+            account_id = int(
+                db.execute(
+                    f"INSERT INTO accounts ({cols}, created_by, created_at)"  # noqa: S608 — keys are code
+                    f" VALUES ({marks}, ?, ?)",
+                    (*fields.values(), admin_user_id, now),
+                ).lastrowid
+                or 0
+            )
+            db.execute(
+                "INSERT INTO memberships (user_id, account_id, role, state, requested_at,"
+                " decided_at, decided_by) VALUES (?, ?, 'admin', 'Aceptado', ?, ?, ?)",
+                (admin_user_id, account_id, now, now, admin_user_id),
+            )
+        return account_id
+
+    def request_access(self, user_id: int, account_id: int) -> None:
+        """The user asks to join the account: role user, state Pendiente (new or renewed)."""
+        self.execute(
+            "INSERT INTO memberships (user_id, account_id, role, state, requested_at)"
+            " VALUES (?, ?, 'user', 'Pendiente', ?)"
+            " ON CONFLICT (user_id, account_id) DO UPDATE SET role = 'user', state = 'Pendiente',"
+            " requested_at = excluded.requested_at, decided_at = NULL, decided_by = NULL",
+            user_id,
+            account_id,
+            time.time(),
+        )
+
+    def set_membership_state(
+        self, user_id: int, account_id: int, state: str, decided_by: int
+    ) -> None:
+        self.execute(
+            "UPDATE memberships SET state = ?, decided_at = ?, decided_by = ?"
+            " WHERE user_id = ? AND account_id = ?",
+            state,
+            time.time(),
+            decided_by,
+            user_id,
+            account_id,
+        )
+
+    def account_members(self, account_id: int) -> list[sqlite3.Row]:
+        """Users of an account with their membership (role, state, requested_at)."""
+        return self.all(
+            "SELECT u.id, u.first_name, u.last_name, u.email, u.username, u.status,"
+            " m.role, m.state, m.requested_at, m.decided_at"
+            " FROM memberships m JOIN users u ON u.id = m.user_id"
+            " WHERE m.account_id = ? ORDER BY m.requested_at, u.id",
+            account_id,
+        )
+
+    def create_member_user(self, fields: dict[str, Any], account_id: int, admin_id: int) -> int:
+        """A user created by an administrator: unconfirmed, no password, accepted member."""
+        now = time.time()
+        cols = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        with self.transaction() as db:
+            user_id = int(
+                db.execute(
+                    f"INSERT INTO users ({cols}, created_at) VALUES ({marks}, ?)",  # noqa: S608 — keys are code
+                    (*fields.values(), now),
+                ).lastrowid
+                or 0
+            )
+            db.execute(
+                "INSERT INTO memberships (user_id, account_id, role, state, requested_at,"
+                " decided_at, decided_by) VALUES (?, ?, 'user', 'Aceptado', ?, ?, ?)",
+                (user_id, account_id, now, now, admin_id),
+            )
+        return user_id
