@@ -67,9 +67,9 @@ def watermark_pdf_result(
         with pikepdf.open(io.BytesIO(stamp_pdf)) as source:
             form = pdf.copy_foreign(source.pages[0].as_form_xobject())
         stamp_w, stamp_h = (float(v) for v in list(form.BBox)[2:])
+        stamper = _Stamper(pdf, form)
         for page in pdf.pages:
-            matrix = stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE)
-            _stamp_page(pdf, page.obj, form, matrix)
+            stamper.stamp(page.obj, stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE))
         out = io.BytesIO()
         pdf.save(
             out,
@@ -100,26 +100,53 @@ def _stamp_document(text: str, opacity: float) -> bytes:
     return out.getvalue()
 
 
-def _stamp_page(
-    pdf: pikepdf.Pdf, page: pikepdf.Dictionary, form: pikepdf.Object, matrix: Matrix
-) -> None:
-    name = _add_xobject(page, form)
-    numbers = " ".join(f"{v:.6f}" for v in matrix)
-    draw = _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
-    original = page.get("/Contents")
-    parts: list[pikepdf.Object] = [pdf.make_stream(b"q\n")]
-    if isinstance(original, pikepdf.Array):
-        parts.extend(original)
-    elif original is not None:
-        parts.append(original)
-    parts.append(pdf.make_stream(b"Q\n" + draw))
-    page.Contents = pikepdf.Array(parts)
+class _Stamper:
+    """Adds the stamp to pages, sharing what pages can share: one ``q`` stream, one drawing
+    stream per distinct placement, one new /Resources per shared /Resources object."""
+
+    def __init__(self, pdf: pikepdf.Pdf, form: pikepdf.Object) -> None:
+        self.pdf = pdf
+        self.form = form
+        self.push = pdf.make_indirect(pdf.make_stream(b"q\n"))
+        self.draws: dict[tuple[str, str], pikepdf.Object] = {}
+        self.resources: dict[tuple[int, int], tuple[pikepdf.Object, str]] = {}
+
+    def stamp(self, page: pikepdf.Dictionary, matrix: Matrix) -> None:
+        name = self._add_xobject(page)
+        numbers = " ".join(f"{v:.4f}" for v in matrix)
+        draw = self.draws.get((name, numbers))
+        if draw is None:
+            body = _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
+            draw = self.pdf.make_indirect(self.pdf.make_stream(b"Q\n" + body))
+            self.draws[(name, numbers)] = draw
+        original = page.get("/Contents")
+        parts: list[pikepdf.Object] = [self.push]
+        if isinstance(original, pikepdf.Array):
+            parts.extend(original)
+        elif original is not None:
+            parts.append(original)
+        parts.append(draw)
+        page.Contents = pikepdf.Array(parts)
+
+    def _add_xobject(self, page: pikepdf.Dictionary) -> str:
+        """Give the page /Resources that add the stamp to what it inherits or shares; the
+        original dictionaries stay untouched."""
+        inherited = _inherited_resources(page)
+        key = inherited.objgen if inherited is not None else (0, 0)
+        if key != (0, 0) and key in self.resources:
+            page.Resources, name = self.resources[key]
+            return name
+        resources, name = _with_stamp(inherited, self.form)
+        if key != (0, 0):
+            resources = self.pdf.make_indirect(resources)
+            self.resources[key] = (resources, name)
+        page.Resources = resources
+        return name
 
 
-def _add_xobject(page: pikepdf.Dictionary, form: pikepdf.Object) -> str:
-    """Give the page its own /Resources (a shallow copy of what it inherits or shares) with
-    ``form`` under a fresh name; shared and inherited dictionaries stay untouched."""
-    inherited = _inherited_resources(page)
+def _with_stamp(
+    inherited: pikepdf.Dictionary | None, form: pikepdf.Object
+) -> tuple[pikepdf.Dictionary, str]:
     resources = pikepdf.Dictionary(dict(inherited.items())) if inherited else pikepdf.Dictionary()
     old = resources.get("/XObject")
     xobjects = (
@@ -133,8 +160,7 @@ def _add_xobject(page: pikepdf.Dictionary, form: pikepdf.Object) -> str:
         name = f"/SecopWM{n}"
     xobjects[name] = form
     resources.XObject = xobjects
-    page.Resources = resources
-    return name
+    return resources, name
 
 
 def _inherited_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
