@@ -6,8 +6,10 @@ import os
 import signal
 import smtplib
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,6 +111,14 @@ def test_a_given_workdir_is_kept(backend: str, tmp_path: Path) -> None:
 def test_a_server_that_cannot_start_gives_its_output(
     backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        made.append(real_mkdtemp(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))  # bound, not listening: the server's bind fails at once
         monkeypatch.setattr(_net, "free_port", lambda host: busy.getsockname()[1])
@@ -121,6 +131,7 @@ def test_a_server_that_cannot_start_gives_its_output(
     assert "secreto-no-mostrar" not in message
     assert stack.imap_pid is None
     assert stack.workdir is None
+    assert made and not [d for d in made if Path(d).exists()]  # workdir and socket dir removed
 
 
 @pytest.mark.parametrize(
@@ -131,6 +142,7 @@ def test_a_server_that_cannot_start_gives_its_output(
         ({"backend": "pymap", "imap_tls": "ssl"}, "imap_tls"),
         ({"domain": "no es un dominio"}, "domain"),
         ({"user": "a@b"}, "user"),
+        ({"password": "dos puntos:"}, "password"),
     ],
 )
 def test_bad_arguments_are_config_errors_naming_the_field(

@@ -66,7 +66,7 @@ class MailStack:
         workdir: Path | None = None,
         imap_tls: str = "none",
     ) -> None:
-        _check_arguments(backend, domain, user, imap_tls)
+        _check_arguments(backend, domain, user, imap_tls, password)
         self.backend = _resolve_backend(backend)
         if self.backend == "pymap" and imap_tls == "ssl":
             raise ConfigError(
@@ -104,10 +104,9 @@ class MailStack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
             tls = self._make_tls()
-            imap = self._make_imap(tls)
-            imap.start()
-            self._imap = imap
-            self.imap_port = imap.port
+            self._imap = self._make_imap(tls)  # set first: stop() cleans up a failed start
+            self._imap.start()
+            self.imap_port = self._imap.port
             handler = CatchAllHandler(self.domain, self._deliver, hostname=f"mx.{self.domain}")
             controller = start_smtp(self.smtp_host, handler)
             self._smtp = controller
@@ -275,11 +274,14 @@ def _resolve_backend(backend: str) -> str:
     return backend
 
 
+_PASSWORD = re.compile(r"^[!-9;-~]{1,200}$")  # printable ASCII without space and ':'
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9._+-]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}$")
 
 
-def _check_arguments(backend: str, domain: str, user: str, imap_tls: str) -> None:
+def _check_arguments(
+    backend: str, domain: str, user: str, imap_tls: str, password: str | None
+) -> None:
     problems = []
     if backend not in BACKENDS:
         problems.append(
@@ -296,6 +298,10 @@ def _check_arguments(backend: str, domain: str, user: str, imap_tls: str) -> Non
     if not _LOCAL_PART.match(user):
         problems.append(
             Problem("mail stack", None, "user", f"{user!r}: use letras, números, . _ + -")
+        )
+    if password is not None and not _PASSWORD.match(password):
+        problems.append(
+            Problem("mail stack", None, "password", "sin espacios, ':' ni caracteres de control")
         )
     if problems:
         raise ConfigError(problems, hint="fix the mail stack settings (mail.backend, mail.domain…)")

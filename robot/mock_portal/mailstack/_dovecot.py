@@ -9,6 +9,7 @@ import os
 import pwd
 import shutil
 import smtplib
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class DovecotServer:
         self._tls_mode = tls_mode
         self._tls = tls
         self._proc: ServerProcess | None = None
+        self._run_dir: Path | None = None
 
     def start(self, port: int | None = None) -> None:
         self._prepare_dirs()
@@ -64,6 +66,9 @@ class DovecotServer:
             else:
                 self._proc.kill()
             self._proc = None
+        if self._run_dir is not None:
+            shutil.rmtree(self._run_dir, ignore_errors=True)
+            self._run_dir = None
 
     def restart(self, down_seconds: float) -> None:
         if self._proc is not None:
@@ -104,8 +109,12 @@ class DovecotServer:
         )
 
     def _prepare_dirs(self) -> None:
-        for sub in ("run", "state", "mail"):
+        for sub in ("state", "mail"):
             (self._dir / sub).mkdir(parents=True, exist_ok=True)
+        # Unix socket paths are limited to 108 bytes: keep Dovecot's sockets near the root,
+        # whatever the depth of the workdir (pytest's tmp_path is deep).
+        self._run_dir = Path(tempfile.mkdtemp(prefix="secop-dc-"))
+        self._run_dir.chmod(0o755)
         users = self._dir / "users"
         users.touch(mode=0o600)
         users.write_text(f"{self._login}:{{PLAIN}}{self._password}\n")
@@ -115,6 +124,7 @@ class DovecotServer:
 
     def _config(self, port: int) -> str:
         d = self._dir
+        assert self._run_dir is not None
         if os.geteuid() == 0:
             internal, login_user = "dovecot", "dovenull"
             owner = _account("dovecot")
@@ -124,6 +134,7 @@ class DovecotServer:
         imap_port, imaps_port = (0, port) if self._tls_mode == "ssl" else (port, 0)
         return _TEMPLATE.format(
             d=d,
+            run=self._run_dir,
             host=self.host,
             imap_port=imap_port,
             imaps_port=imaps_port,
@@ -168,7 +179,7 @@ def _open_path_for(mail_dir: Path, owner: pwd.struct_passwd) -> None:
 
 _TEMPLATE = """\
 # Private Dovecot instance of the secop-robot mail stack (written on every start).
-base_dir = {d}/run
+base_dir = {run}
 state_dir = {d}/state
 log_path = {d}/dovecot.log
 protocols = imap lmtp

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -95,11 +96,14 @@ class ServerProcess:
         self.kill()
 
     def kill(self) -> None:
-        """SIGKILL the whole group and reap the process."""
+        """SIGKILL the whole group, reap the leader, wait until no member is still running."""
         self._signal(signal.SIGKILL)
         if self._proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(5.0)
+            deadline = time.monotonic() + 5.0
+            while group_members(self._proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
         _LIVE.discard(self)
 
     def _signal(self, sig: signal.Signals) -> bool:
@@ -108,6 +112,19 @@ class ServerProcess:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._proc.pid, sig)
         return self._proc.poll() is None
+
+
+def group_members(pgid: int) -> list[int]:
+    """PIDs still running (zombies excluded) in process group ``pgid``; [] without /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            members.append(int(stat.parent.name))
+    return members
 
 
 def _die_with_parent() -> Callable[[], None] | None:
