@@ -370,6 +370,70 @@ class Store:
             ],
         }
 
+    # --- supplier form, documents and Directorio -----------------------------------------
+
+    def save_supplier_form(
+        self,
+        account_id: int,
+        columns: dict[str, Any],
+        form: dict[str, Any],
+        unspsc: list[tuple[str, bool]],
+    ) -> None:
+        """Store the form (JSON), its account columns and UNSPSC codes in one transaction.
+
+        ``columns`` may hold name, short_name, nit, dv, status, finalized_at. A NIT taken by
+        another account raises ``sqlite3.IntegrityError`` and nothing is written.
+        """
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE accounts SET {sets}{', ' if sets else ''}form = ? WHERE id = ?",  # noqa: S608 — keys are code
+                (*columns.values(), json.dumps(form, ensure_ascii=False), account_id),
+            )
+            db.execute("DELETE FROM unspsc_codes WHERE account_id = ?", (account_id,))
+            db.executemany(
+                "INSERT INTO unspsc_codes (account_id, code, principal) VALUES (?, ?, ?)",
+                [(account_id, code, int(principal)) for code, principal in unspsc],
+            )
+
+    def account_unspsc(self, account_id: int) -> list[sqlite3.Row]:
+        return self.all(
+            "SELECT * FROM unspsc_codes WHERE account_id = ? ORDER BY principal DESC, code",
+            account_id,
+        )
+
+    def put_document(self, account_id: int, slot: str, fields: dict[str, Any]) -> int:
+        """Store a file in a slot, replacing what the slot held; returns the document id."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
+            )
+            cols = ", ".join(fields)
+            marks = ", ".join("?" for _ in fields)
+            cursor = db.execute(
+                f"INSERT INTO documents (account_id, slot, {cols}, uploaded_at)"  # noqa: S608 — keys are code
+                f" VALUES (?, ?, {marks}, ?)",
+                (account_id, slot, *fields.values(), time.time()),
+            )
+            return cursor.lastrowid or 0
+
+    def delete_document(self, account_id: int, slot: str) -> None:
+        self.execute("DELETE FROM documents WHERE account_id = ? AND slot = ?", account_id, slot)
+
+    def account_documents(self, account_id: int) -> list[sqlite3.Row]:
+        """The account's documents without their bytes, by upload order."""
+        return self.all(
+            "SELECT id, account_id, slot, filename, content_type, size, sha256, uploaded_at"
+            " FROM documents WHERE account_id = ? ORDER BY id",
+            account_id,
+        )
+
+    def document(self, document_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM documents WHERE id = ?", document_id)
+
+    def active_accounts(self) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM accounts WHERE status = 'active' ORDER BY name")
+
     # --- registration, entity and user administration ---------------------------------
 
     def activation_token_state(self, token: str) -> tuple[str, int | None]:
