@@ -27,13 +27,12 @@ def test_merge_keys_are_supported() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: [1, 2\n", "f.yaml:2: YAML no válido: expected ',' or ']', but got '<stream end>'"),
+        ("a: [1, 2\n", "f.yaml:2: YAML no válido: falta «,» o «]» en la lista"),
         ("? [a]\n: 1\n", "f.yaml:1: las claves deben ser texto simple"),
         ("a: &x [*x]\n", "f.yaml:1: YAML anidado demasiado profundo"),
         (
             "a: !!python/object:os.system x\n",
-            "f.yaml:1: YAML no válido: could not determine a "
-            "constructor for the tag 'tag:yaml.org,2002:python/object:os.system'",
+            "f.yaml:1: YAML no válido: etiqueta YAML no permitida (solo YAML simple)",
         ),
         (
             "x",
