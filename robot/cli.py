@@ -47,9 +47,10 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from robot.mock_portal.cli import demo, mock_portal
+    from robot.mock_portal.cli import demo, mail_stack, mock_portal
 
     main.add_command(mock_portal)
+    main.add_command(mail_stack)
     main.add_command(demo)
 
     from robot.profiles.cli import schema, validate

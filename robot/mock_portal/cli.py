@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from robot.cli import explain_errors
 from robot.errors import ConfigError, Problem
 from robot.mock_portal.faults import FaultConfig
+from robot.settings import resolve
 
 FAULT_NAMES = sorted(FaultConfig.model_fields)
 
@@ -68,31 +69,34 @@ def _mock_from_scenario(path: Path) -> tuple[FaultConfig, str, dict[str, Any]]:
     return mock.faults, mock.mail_backend, settings
 
 
+PORTAL_SETTINGS = ("token_ttl_hours", "session_ttl_seconds", "max_upload_mb", "state_endpoint")
+
+
 @click.command("mock-portal")
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="0 picks a free port  [default: 0]")
+@click.option("--host", default=None, help="address to listen on  [default: 127.0.0.1]")
 @click.option("--scenario", type=click.Path(path_type=Path), help="take faults and settings")
 @click.option("--fault", "faults", multiple=True, metavar="NAME=VALUE", help="a fault switch")
 @click.option(
     "--mail-backend",
     type=click.Choice(["auto", "pymap", "dovecot"]),
     default=None,
-    help="IMAP server of the mail stack [default: auto, or the scenario's]",
+    help="IMAP server of the mail stack  [default: auto]",
 )
-@click.option("--mail-domain", default="proveedores.test", show_default=True)
+@click.option("--mail-domain", default=None, help="catch-all domain  [default: proveedores.test]")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite file to keep")
 @click.option("--state-endpoint/--no-state-endpoint", default=None, help="serve /_state JSON")
-@click.option("--token-ttl-hours", type=float, default=None)
-@click.option("--session-ttl-seconds", type=int, default=None)
-@click.option("--max-upload-mb", type=float, default=None)
+@click.option("--token-ttl-hours", type=float, default=None, help="[default: 72]")
+@click.option("--session-ttl-seconds", type=int, default=None, help="[default: 1800]")
+@click.option("--max-upload-mb", type=float, default=None, help="[default: 10]")
 @explain_errors
 def mock_portal(
-    port: int,
-    host: str,
+    port: int | None,
+    host: str | None,
     scenario: Path | None,
     faults: tuple[str, ...],
     mail_backend: str | None,
-    mail_domain: str,
+    mail_domain: str | None,
     db_path: Path | None,
     state_endpoint: bool | None,
     token_ttl_hours: float | None,
@@ -103,34 +107,42 @@ def mock_portal(
 
     The first line is the portal's URL; the next lines say how to reach the mailbox
     (SMTP, IMAP, user, password); the last is 'listo'. Stops on Ctrl-C or SIGTERM.
+    Precedence: flags > environment (SECOP_PORTAL_*, SECOP_MAIL_*) > scenario > defaults.
     """
     from robot.mock_portal.server import Bundle, wait_for_signal
 
-    base_faults, backend = FaultConfig(), "auto"
-    settings: dict[str, Any] = {}
+    base_faults = FaultConfig()
+    from_scenario: dict[str, Any] = {}
     if scenario is not None:
-        base_faults, backend, settings = _mock_from_scenario(scenario)
+        base_faults, backend, scenario_settings = _mock_from_scenario(scenario)
+        from_scenario = {f"portal.{k}": v for k, v in scenario_settings.items()}
+        from_scenario["mail.backend"] = backend
     flags = {
-        "state_endpoint": state_endpoint,
-        "token_ttl_hours": token_ttl_hours,
-        "session_ttl_seconds": session_ttl_seconds,
-        "max_upload_mb": max_upload_mb,
+        "portal.state_endpoint": state_endpoint,
+        "portal.token_ttl_hours": token_ttl_hours,
+        "portal.session_ttl_seconds": session_ttl_seconds,
+        "portal.max_upload_mb": max_upload_mb,
     }
-    settings.update({k: v for k, v in flags.items() if v is not None})
+
+    def pick(name: str, flag: Any = None) -> Any:
+        return resolve(name, flag=flag, scenario=from_scenario)
+
+    settings = {k: pick(f"portal.{k}", flags[f"portal.{k}"]) for k in PORTAL_SETTINGS}
+    settings["mail_from"] = pick("portal.mail_from")
     bundle = Bundle(
         faults=parse_fault_flags(faults, base_faults),
-        mail_backend=mail_backend or backend,
-        mail_domain=mail_domain,
+        mail_backend=pick("mail.backend", mail_backend),
+        mail_domain=pick("mail.domain", mail_domain),
         db_path=db_path,
-        port=port,
-        host=host,
+        port=pick("portal.port", port),
+        host=pick("portal.host", host),
         settings=settings,
     )
     bundle.start()
     try:
         for line in bundle.describe():
             click.echo(line)
-        click.echo("listo", nl=True)
+        click.echo("listo")
         wait_for_signal()
     finally:
         bundle.stop()
@@ -148,13 +160,13 @@ def mail_stack(backend: str, domain: str) -> None:
 
 
 @click.command("demo")
-@click.option("--port", type=int, default=0, show_default=True)
+@click.option("--port", type=int, default=None, help="0 picks a free port  [default: 0]")
 @explain_errors
-def demo(port: int) -> None:
+def demo(port: int | None) -> None:
     """The main job on the embedded default: the bundled portal and mail stack.
 
     Until the onboarding robot exists this starts the mock portal with the demo scenario
     and prints how to reach it.
     """
     ctx = click.get_current_context()
-    ctx.invoke(mock_portal, port=port, scenario=None)
+    ctx.invoke(mock_portal, port=port)

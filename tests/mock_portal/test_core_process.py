@@ -119,3 +119,13 @@ def test_a_bad_scenario_is_reported_with_file_and_field(tmp_path) -> None:  # ty
     assert "bad.yaml:5" in result.stderr
     assert "eror_rate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_environment_sets_a_setting_and_a_flag_beats_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOP_MAIL_DOMAIN", "desde-entorno.test")
+    running = PortalProcess(["--mail-backend", "pymap"])
+    running.stop()
+    assert running.info["domain"] == "desde-entorno.test"
+    running = PortalProcess(["--mail-backend", "pymap", "--mail-domain", "desde-flag.test"])
+    running.stop()
+    assert running.info["domain"] == "desde-flag.test"
