@@ -6,7 +6,10 @@ import os
 import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +172,25 @@ def test_dovecot_fixture_skips_without_dovecot_but_fails_in_ci(
 def test_auto_picks_dovecot_when_installed_else_pymap() -> None:
     expected = "dovecot" if mail_fixtures.dovecot_installed() else "pymap"
     assert MailStack().backend == expected
+
+
+def test_servers_die_with_a_parent_killed_hard(backend: str) -> None:
+    script = (
+        "import sys, time\n"
+        "from robot.mock_portal.mailstack import MailStack\n"
+        f"stack = MailStack(backend={backend!r}).start()\n"
+        "print(stack.imap_pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        assert _live_processes(pid)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _live_processes(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_processes(pid) == []
