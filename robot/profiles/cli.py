@@ -75,17 +75,20 @@ def validate(paths: tuple[Path, ...], resolve_secrets: bool, max_upload_mb: floa
     profiles: list[Profile] = []
     scenarios = [f for f in files if f.is_file() and is_scenario(f)]
     plain = [f for f in files if f not in scenarios]
+    bad: set[str] = set()
     for scenario in scenarios:
         found_profiles, found = _scenario_problems(scenario, resolve_secrets)
         profiles += found_profiles
         problems += found
+        if found:
+            bad.add(str(scenario))  # its profiles' problems make the scenario fail too
     found_profiles, found = _profile_problems(plain, max_upload_mb)
     profiles += found_profiles
     problems += found
     if resolve_secrets:
         for profile in profiles:
             problems += secret_problems(profile)
-    bad = {p.file for p in problems}
+    bad |= {p.file for p in problems}
     for path in [*scenarios, *plain]:
         if str(path) not in bad:
             click.echo(f"OK {path}")

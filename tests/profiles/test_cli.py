@@ -92,3 +92,16 @@ def test_schema_writes_files_equal_to_the_committed_ones(runner: CliRunner, tmp_
     schema = json.loads((tmp_path / "profile.schema.json").read_text(encoding="utf-8"))
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"supplier", "administrator", "documents"}
+
+
+def test_scenario_with_a_bad_profile_is_not_ok(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "lote.yaml").write_text(
+        f"name: x\nportal:\n  mock: {{}}\nprofiles: ['{DATA}/invalid/nit-digito.yaml']\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", str(tmp_path / "lote.yaml")])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0].endswith(
+        "nit-digito.yaml:9: supplier.nit: el dígito de verificación no corresponde (esperado 6)"
+    )
