@@ -7,6 +7,7 @@ Forms are submitted the way a browser would: the action (with its mkey) and the 
 from __future__ import annotations
 
 import http.cookiejar
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Tag
 
-from robot.mock_portal.seed import seed_user
+from robot.mock_portal.seed import seed_account, seed_user
 from tests.fixtures.portal import PortalProcess
 
 PASSWORD = "Clave#Segura2026"
@@ -65,6 +66,20 @@ class WebPage:
         raise AssertionError(f"no link {text!r} on {self.url}")
 
 
+def _form_values(form: Tag) -> dict[str, str]:
+    """What a browser sends for the form as the page shows it (before the test types)."""
+    data: dict[str, str] = {}
+    for field_ in form.find_all("input"):
+        name, kind = field_.get("name"), field_.get("type", "text")
+        if not name or (kind == "checkbox" and not field_.has_attr("checked")):
+            continue
+        data[str(name)] = str(field_.get("value", ""))
+    for select in form.find_all("select"):
+        chosen = select.find("option", selected=True) or select.find("option")
+        data[str(select["name"])] = str(chosen["value"]) if isinstance(chosen, Tag) else ""
+    return data
+
+
 class WebClient:
     """One browser-like session on the portal."""
 
@@ -104,9 +119,7 @@ class WebClient:
         else:
             target = soup.find(id=form) if form else soup.find("form", method="post")
         assert isinstance(target, Tag), f"no form on {self.page.url}"
-        data: dict[str, str] = {}
-        for hidden in target.find_all("input", type="hidden"):
-            data[str(hidden["name"])] = str(hidden.get("value", ""))
+        data = _form_values(target)
         if button is not None and isinstance(element, Tag) and element.get("name"):
             data[str(element["name"])] = str(element.get("value", ""))
         data.update(fields or {})
@@ -114,6 +127,14 @@ class WebClient:
         if str(target.get("method", "get")).lower() == "get":
             return self._open(action.split("?")[0] + "?" + urllib.parse.urlencode(data))
         return self._open(action, urllib.parse.urlencode(data).encode())
+
+    def post(self, fields: dict[str, str]) -> WebPage:
+        """A hand-made POST to the current page's URL, with the session's CSRF token."""
+        assert self.page is not None
+        token = self.page.soup.find("input", attrs={"name": "__RequestVerificationToken"})
+        assert isinstance(token, Tag), f"no CSRF token on {self.page.url}"
+        data = {"__RequestVerificationToken": str(token["value"]), **fields}
+        return self._open(self.page.url, urllib.parse.urlencode(data).encode())
 
     def login(self, username: str, password: str = PASSWORD) -> WebPage:
         self.get("/")
@@ -136,3 +157,74 @@ def new_user(portal: PortalProcess, **fields: str) -> tuple[int, str, str]:
 def unique_nit() -> str:
     """A 9-digit NIT no other test uses (random, starting with 8)."""
     return "8" + str(uuid.uuid4().int)[:8]
+
+
+def register(portal: PortalProcess, client: WebClient | None = None) -> tuple[str, str]:
+    """Register a new user through the form: (username, email)."""
+    t = tag()
+    email = f"t+{t}@proveedores.test"
+    username = f"reg_{t}"
+    client = client or WebClient(portal.url)
+    client.get("/STS/Users/Register/Index")
+    page = client.submit(
+        {
+            "txtFirstName": "Ana",
+            "txtLastName": "Rojas",
+            "selIdType": "CC",
+            "txtIdNumber": "1010101010",
+            "txtEmail": email,
+            "txtEmailConfirm": email,
+            "txtPhone": "3001234567",
+            "txtUserName": username,
+            "txtPassword": PASSWORD,
+            "txtPasswordConfirm": PASSWORD,
+            "chkTerms": "1",
+            "chkDataPolicy": "1",
+        },
+        button="btnRegister",
+    )
+    assert "/STS/Users/Register/Sent" in page.url, page.text()
+    return username, email
+
+
+def mail_link(text: str, path: str = "/STS/Users/Register/Confirm") -> str:
+    """The first link in a mail body whose path is ``path`` (query included)."""
+    match = re.search(re.escape(path) + r"[^\s\"'<>]*", text)
+    assert match, f"no {path} link in the mail"
+    return match.group(0)
+
+
+@dataclass
+class Account:
+    id: int
+    name: str
+    nit: str
+    admin_id: int
+    admin_username: str
+    admin_email: str
+
+
+def seeded_account(portal: PortalProcess, *, status: str = "active") -> Account:
+    """An account with its own administrator, both unique to the test."""
+    admin_id, username, email = new_user(portal, first_name="Administradora")
+    t = tag()
+    name = f"Ferretería El Tornillo {t} S.A.S."
+    nit = unique_nit()
+    account_id = seed_account(portal.store(), admin_id, name=name, nit=nit, status=status)
+    return Account(account_id, name, nit, admin_id, username, email)
+
+
+def validate_entity(client: WebClient, name: str = "", nit: str = "") -> WebPage:
+    """From a logged-in client's entity page: type Nombre and NIT, click Validar."""
+    assert client.page is not None
+    if "/Companies/Entity/Index" not in client.page.url:
+        client.get(client.page.link("Configuraciones del usuario"))
+        client.submit(button="btnNewRegistration")
+    return client.submit({"txtEntityName": name, "txtEntityNit": nit}, button="btnValidate")
+
+
+def state_of(portal: PortalProcess, user_id: int, account_id: int) -> dict[str, object] | None:
+    for m in portal.state()["memberships"]:
+        if m["user_id"] == user_id and m["account_id"] == account_id:
+            return dict(m)
+    return None
