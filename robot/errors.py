@@ -8,7 +8,7 @@ Deep code raises these with context; only the CLI turns them into messages and e
     │   └── ScenarioError            a batch definition
     ├── SetupError                   the machine: no Chromium, a port in use, a dead server (exit 2)
     ├── DocumentError                a document cannot be prepared
-    │   ├── DocumentTypeError        not the PDF/JPEG/PNG its name says, or a type the portal refuses
+    │   ├── DocumentTypeError        not the PDF/JPEG/PNG its name says, or a refused type
     │   ├── DocumentCorruptError     unreadable, damaged, or without pages
     │   ├── DocumentEncryptedError   password-protected and no (or a wrong) password given
     │   └── DocumentLimitError       over the portal's size limit or the slot's page limit

@@ -33,7 +33,9 @@ _ALL = [
     Setting("portal.token_ttl_hours", 72.0, "hours an activation link stays valid"),
     Setting("portal.session_ttl_seconds", 1800, "idle seconds before a portal session expires"),
     Setting(
-        "portal.max_upload_mb", float(DEFAULT_MAX_UPLOAD_MB), "largest document the portal accepts, in MB"
+        "portal.max_upload_mb",
+        float(DEFAULT_MAX_UPLOAD_MB),
+        "largest document the portal accepts, in MB",
     ),
     Setting("portal.state_endpoint", False, "serve the read-only JSON state dump at /_state"),
     Setting("portal.mail_from", "notificaciones@secop.test", "sender address of portal mail"),

@@ -117,7 +117,6 @@ SAMPLES: dict[str, bytes] = {
     "caribe-experiencia.pdf": pdf(
         "Certificado de experiencia", ["Obra: pavimentación vía ficticia", "Valor: 2.300.000.000"]
     ),
-    "caribe-constancia.pdf": constancia("Constructora Caribe S.A."),
 }
 
 TEST_DOCS: dict[str, bytes] = {

@@ -229,15 +229,8 @@ def _documents(docs: list[Document], org: str | None) -> list[Finding]:
             )
         seen.add(doc.slot)
         found += [(("documents", index, f), m) for f, m in _document(doc)]
-    needs_constancia = any(d.confidential and d.marking == "constancia" for d in docs)
-    if needs_constancia and "constancia" not in slots:
-        found.append(
-            (
-                ("documents",),
-                "hay documentos confidenciales con marking: constancia pero falta el documento "
-                "de la casilla constancia",
-            )
-        )
+    # Confidential documents marked 'constancia' need no file of their own: when the profile
+    # brings none, secop-robot generates the constancia (robot/documents/constancia.py).
     return found
 
 
