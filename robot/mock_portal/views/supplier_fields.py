@@ -251,7 +251,7 @@ def _required_keys(values: Values) -> list[str]:
     keys = [f.key for f in ALL_FIELDS if f.required]
     if values["country"] == "CO":
         keys += ["departamento_code", "municipio_code"]
-    elif values["country"]:
+    elif values["country"] in COUNTRIES:
         keys.append("city")
     if any(values[k] for k in ("assets", "liabilities", "equity", "revenue")):
         keys.append("cutoff_date")
@@ -270,7 +270,8 @@ def finalize_errors(values: Values, organization_type: str) -> Errors:
     if checkable and nit_check_digit(v["nit"]) != v["dv"]:
         errors["txtDv"] = "El dígito de verificación no corresponde al Nit."
     mun = refdata.municipio_by_code().get(v["municipio_code"])
-    if mun and v["departamento_code"] and mun.codigo_departamento != v["departamento_code"]:
+    dep_ok = v["departamento_code"] and "txtDepartamento" not in errors
+    if mun and dep_ok and mun.codigo_departamento != v["departamento_code"]:
         errors["txtMunicipio"] = (
             f"El municipio {mun.nombre} no pertenece al departamento seleccionado."
         )
