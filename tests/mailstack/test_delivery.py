@@ -91,6 +91,25 @@ def test_idle_wakes_soon_after_an_smtp_delivery(mail_stack: MailStack) -> None:
         assert [m.subject for m in box.fetch(AND(subject=tag), mark_seen=False)] == [tag]
 
 
+def test_idle_updates_arrive_as_whole_lines(pymap_stack: MailStack) -> None:
+    """imap_tools reads IDLE updates without blocking: a line sent in pieces made it abort.
+
+    pymap wrote responses in pieces; without the stack's fix this broke within 30 rounds every
+    time. (Dovecot writes whole lines, and batches IDLE updates for ~0.5 s: 30 rounds take 15 s.)
+    """
+    tag = unique_local("lines")
+    with imap_client(pymap_stack) as box:
+        for n in range(30):
+            box.idle.start()
+            _send(
+                pymap_stack,
+                _message(f"{tag} {n}", pymap_stack.address(tag)),
+                [pymap_stack.address(tag)],
+            )
+            assert box.idle.poll(timeout=5)
+            box.idle.stop()
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.eml")))
 def test_deliver_puts_a_raw_eml_in_the_mailbox(mail_stack: MailStack, name: str) -> None:
     raw = (DATA / name).read_bytes()

@@ -16,13 +16,7 @@ from robot.mock_portal.mailstack._net import wait_for_greeting, wait_port_free
 from robot.mock_portal.mailstack._process import ServerProcess, launch
 from robot.mock_portal.mailstack._tls import TlsFiles
 
-# The password travels in the environment, not on the command line where `ps` shows it.
-_LAUNCHER = (
-    "import os, sys\n"
-    "sys.argv += ['--demo-password=' + os.environ.pop('SECOP_MAILSTACK_PASSWORD')]\n"
-    "from pymap.main import main\n"
-    "main()\n"
-)
+_MAIN = Path(__file__).with_name("_pymap_main.py")  # pymap with whole-line writes
 START_TIMEOUT = 20.0
 
 
@@ -89,7 +83,7 @@ class PymapServer:
         return self._proc.pid if self._proc is not None else None
 
     def _make(self, port: int) -> ServerProcess:
-        argv = [sys.executable, "-c", _LAUNCHER, "--host", self.host, "--port", str(port)]
+        argv = [sys.executable, str(_MAIN), "--host", self.host, "--port", str(port)]
         if self._tls is None:
             argv.append("--no-tls")
         else:
