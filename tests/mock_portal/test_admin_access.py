@@ -10,27 +10,13 @@ from tests.mock_portal.web_client import (
     WebClient,
     WebPage,
     mail_link,
-    new_user,
+    request_access,
     seeded_account,
     state_of,
     validate_entity,
 )
 
 REQUESTED = "SECOP II - Solicitud de acceso a su cuenta de proveedor"
-
-
-def _request_access(portal: PortalProcess, account: Account) -> tuple[int, str, WebClient]:
-    """A new user asks for access to ``account``: (user id, e-mail, their client)."""
-    user_id, username, email = new_user(portal, first_name="Solicitante")
-    client = WebClient(portal.url)
-    client.login(username)
-    validate_entity(client, "", account.nit)
-    page = client.submit(button=f"btnRequestAccess{account.id}")
-    assert "Solicitud de acceso" in page.text()
-    page = client.submit(button="btnFinish")
-    assert "/CO1Marketplace/Users/Settings/Registrations" in page.url
-    assert "quedó en estado Pendiente" in page.text()
-    return user_id, email, client
 
 
 def _admin_users_page(portal: PortalProcess, account: Account) -> WebClient:
@@ -60,7 +46,7 @@ def test_request_access_leaves_the_user_pending_and_mails_the_admin(
     portal: PortalProcess,
 ) -> None:
     account = seeded_account(portal)
-    user_id, _, client = _request_access(portal, account)
+    user_id, _, client = request_access(portal, account)
     membership = state_of(portal, user_id, account.id)
     assert membership is not None
     assert (membership["role"], membership["state"]) == ("user", "Pendiente")
@@ -87,7 +73,7 @@ def _mkey(client: WebClient) -> str:
 
 def test_admin_accepts_a_pending_request(portal: PortalProcess) -> None:
     account = seeded_account(portal)
-    user_id, email, _ = _request_access(portal, account)
+    user_id, email, _ = request_access(portal, account)
     admin = WebClient(portal.url)
     desk = admin.login(account.admin_username)
     assert email in desk.text()  # the desk lists pending requests
@@ -100,7 +86,7 @@ def test_admin_accepts_a_pending_request(portal: PortalProcess) -> None:
 
 def test_admin_rejects_then_reverts_the_rejection(portal: PortalProcess) -> None:
     account = seeded_account(portal)
-    user_id, email, _ = _request_access(portal, account)
+    user_id, email, _ = request_access(portal, account)
     admin = _admin_users_page(portal, account)
     _row_action(admin, email, "Rechazar acceso")
     assert state_of(portal, user_id, account.id)["state"] == "Rechazado"  # type: ignore[index]
@@ -113,7 +99,7 @@ def test_admin_rejects_then_reverts_the_rejection(portal: PortalProcess) -> None
 
 def test_admin_cancels_an_accepted_user_but_not_themself(portal: PortalProcess) -> None:
     account = seeded_account(portal)
-    user_id, email, _ = _request_access(portal, account)
+    user_id, email, _ = request_access(portal, account)
     admin = _admin_users_page(portal, account)
     page = _row_action(admin, email, "Aceptar acceso")
     # no button on the admin's own row, and a forged post is refused
@@ -129,7 +115,7 @@ def test_admin_cancels_an_accepted_user_but_not_themself(portal: PortalProcess) 
 
 def test_actions_that_do_not_fit_the_state_are_refused(portal: PortalProcess) -> None:
     account = seeded_account(portal)
-    user_id, _, _ = _request_access(portal, account)
+    user_id, _, _ = request_access(portal, account)
     admin = _admin_users_page(portal, account)
     page = admin.post({"user_id": str(user_id), "action": "cancelar"})
     assert "La acción no aplica: el acceso del usuario está Pendiente" in page.text()
@@ -140,7 +126,7 @@ def test_actions_that_do_not_fit_the_state_are_refused(portal: PortalProcess) ->
 
 def test_only_admins_manage_users(portal: PortalProcess) -> None:
     account = seeded_account(portal)
-    user_id, email, _ = _request_access(portal, account)
+    user_id, email, _ = request_access(portal, account)
     admin = _admin_users_page(portal, account)
     _row_action(admin, email, "Aceptar acceso")
     [row] = [u for u in portal.state()["users"] if u["id"] == user_id]

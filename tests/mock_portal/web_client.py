@@ -228,3 +228,17 @@ def state_of(portal: PortalProcess, user_id: int, account_id: int) -> dict[str, 
         if m["user_id"] == user_id and m["account_id"] == account_id:
             return dict(m)
     return None
+
+
+def request_access(portal: PortalProcess, account: Account) -> tuple[int, str, WebClient]:
+    """A new user asks for access to ``account``: (user id, e-mail, their client)."""
+    user_id, username, email = new_user(portal, first_name="Solicitante")
+    client = WebClient(portal.url)
+    client.login(username)
+    validate_entity(client, "", account.nit)
+    page = client.submit(button=f"btnRequestAccess{account.id}")
+    assert "Solicitud de acceso" in page.text()
+    page = client.submit(button="btnFinish")
+    assert "/CO1Marketplace/Users/Settings/Registrations" in page.url
+    assert "quedó en estado Pendiente" in page.text()
+    return user_id, email, client
