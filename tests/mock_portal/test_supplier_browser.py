@@ -108,6 +108,7 @@ def test_a_person_registers_a_supplier_and_finds_it_in_the_directory(
     page.get_by_label("Principal 27111700").check()
     page.get_by_role("button", name="Finalizar").click()
     expect(page).to_have_url(re.compile(r"/CO1Marketplace/Desktop/Index\?.*mensaje=registrado"))
+    expect(page.get_by_text("El registro de proveedor fue finalizado")).to_be_visible()
     [mail] = portal.wait_for_mail(to=notify, subject="Registro de proveedor finalizado")
     assert name in mail.text
 

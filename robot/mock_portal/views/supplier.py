@@ -17,6 +17,7 @@ from robot import refdata
 from robot.mock_portal.mailer import Mail
 from robot.mock_portal.views import supplier_fields as fields
 from robot.mock_portal.views.directory import published_data
+from robot.mock_portal.views.notices import flash
 from robot.mock_portal.views.supplier_docs import (
     ACCEPT,
     UploadContext,
@@ -32,6 +33,10 @@ bp = Blueprint("supplier", __name__)
 NIT_TAKEN = (
     "Ya existe en SECOP II una cuenta con este Nit. No cree una cuenta duplicada: "
     "solicite acceso a la cuenta existente."
+)
+REGISTERED = (
+    "El registro de proveedor fue finalizado: la cuenta está activa y aparece en el "
+    "Directorio SECOP."
 )
 MESSAGES = {
     "guardar": "Borrador guardado. Sus datos y documentos se conservan para continuar después.",
@@ -206,6 +211,7 @@ def _finalize(
             link_text="Ver la cuenta en el Directorio SECOP",
         )
     )
+    flash(REGISTERED)
     return redirect(url("admin.desktop", mensaje="registrado"))
 
 
