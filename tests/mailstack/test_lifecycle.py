@@ -194,3 +194,17 @@ def test_servers_die_with_a_parent_killed_hard(backend: str) -> None:
     while _live_processes(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _live_processes(pid) == []
+
+
+def test_a_stack_left_running_is_cleaned_up_at_exit(backend: str) -> None:
+    script = (
+        "from robot.mock_portal.mailstack import MailStack\n"
+        f"stack = MailStack(backend={backend!r}).start()\n"
+        "print(stack.imap_pid, stack.workdir, flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    pid, workdir = done.stdout.split()
+    assert _live_processes(int(pid)) == []
+    assert not Path(workdir).exists()

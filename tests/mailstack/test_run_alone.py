@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import smtplib
@@ -75,13 +76,21 @@ def test_runs_alone_prints_where_and_stops_cleanly_on_a_signal(sig: signal.Signa
             proc.wait()
 
 
-def test_bad_options_are_explained_without_a_traceback() -> None:
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--domain", "no valido"], {}), ([], {"SECOP_MAIL_DOMAIN": "no valido"})],
+    ids=["flag", "environment"],
+)
+def test_bad_options_are_explained_without_a_traceback(
+    args: list[str], env: dict[str, str]
+) -> None:
     done = subprocess.run(
-        [*MODULE, "--domain", "no valido"],
+        [*MODULE, *args],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
+        env={**os.environ, **env},
     )
     assert done.returncode == 1
     assert "domain" in done.stderr

@@ -11,6 +11,7 @@ APPEND, mail in memory). See docs/mail-stack.md.
 
 from __future__ import annotations
 
+import atexit
 import re
 import secrets
 import shutil
@@ -18,6 +19,7 @@ import signal
 import ssl
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Protocol
@@ -32,6 +34,7 @@ __all__ = ["BACKENDS", "TLS_MODES", "MailStack", "dovecot_installed", "serve_for
 
 BACKENDS = ("auto", "pymap", "dovecot")
 TLS_MODES = ("none", "starttls", "ssl")
+_RUNNING: weakref.WeakSet[MailStack] = weakref.WeakSet()
 
 
 class _ImapServer(Protocol):
@@ -102,6 +105,7 @@ class MailStack:
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix="secop-mailstack-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
+        _RUNNING.add(self)
         try:
             tls = self._make_tls()
             self._imap = self._make_imap(tls)  # set first: stop() cleans up a failed start
@@ -128,6 +132,8 @@ class MailStack:
         if self._own_workdir and self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+            self.ca_file = None
+        _RUNNING.discard(self)
 
     def __enter__(self) -> MailStack:
         return self.start()
@@ -234,6 +240,13 @@ class MailStack:
             tls=tls,
             client_ssl=client_context(tls.ca_file) if tls is not None else None,
         )
+
+
+@atexit.register
+def _stop_leftover_stacks() -> None:
+    """Stacks still running at exit: stop their servers and remove their temporary workdirs."""
+    for stack in list(_RUNNING):
+        stack.stop()
 
 
 def serve_forever(stack: MailStack) -> None:
