@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import smtplib
 import socket
@@ -174,11 +175,12 @@ def test_auto_picks_dovecot_when_installed_else_pymap() -> None:
     assert MailStack().backend == expected
 
 
-def test_servers_die_with_a_parent_killed_hard(backend: str) -> None:
+def test_servers_die_with_a_parent_killed_hard(backend: str, tmp_path: Path) -> None:
+    workdir = tmp_path / "m"  # a parent killed hard cannot remove its temporary workdir
     script = (
         "import sys, time\n"
         "from robot.mock_portal.mailstack import MailStack\n"
-        f"stack = MailStack(backend={backend!r}).start()\n"
+        f"stack = MailStack(backend={backend!r}, workdir={str(workdir)!r}).start()\n"
         "print(stack.imap_pid, flush=True)\n"
         "time.sleep(60)\n"
     )
@@ -194,6 +196,16 @@ def test_servers_die_with_a_parent_killed_hard(backend: str) -> None:
     while _live_processes(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _live_processes(pid) == []
+    _remove_dovecot_run_dir(workdir)
+
+
+def _remove_dovecot_run_dir(workdir: Path) -> None:
+    """Dovecot's socket dir lives outside the workdir (short paths): remove it too."""
+    conf = workdir / "dovecot" / "dovecot.conf"
+    if conf.exists():
+        for line in conf.read_text().splitlines():
+            if line.startswith("base_dir = "):
+                shutil.rmtree(line.split(" = ", 1)[1], ignore_errors=True)
 
 
 def test_a_stack_left_running_is_cleaned_up_at_exit(backend: str) -> None:
