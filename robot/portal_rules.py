@@ -110,9 +110,7 @@ DOCUMENT_SLOTS: dict[str, DocumentSlot] = {
     s.key: s
     for s in (
         DocumentSlot("rut", "RUT (Registro Único Tributario)", "always"),
-        DocumentSlot(
-            "existencia", "Certificado de existencia y representación legal", "juridica"
-        ),
+        DocumentSlot("existencia", "Certificado de existencia y representación legal", "juridica"),
         DocumentSlot("cedula_representante", "Cédula del representante legal", "always"),
         DocumentSlot("estados_financieros", "Estados financieros", "optional"),
         DocumentSlot("experiencia", "Certificado de experiencia", "optional"),
