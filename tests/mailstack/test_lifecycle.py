@@ -179,8 +179,9 @@ def test_servers_die_with_a_parent_killed_hard(backend: str, tmp_path: Path) -> 
     workdir = tmp_path / "m"  # a parent killed hard cannot remove its temporary workdir
     script = (
         "import sys, time\n"
+        "from pathlib import Path\n"
         "from robot.mock_portal.mailstack import MailStack\n"
-        f"stack = MailStack(backend={backend!r}, workdir={str(workdir)!r}).start()\n"
+        f"stack = MailStack(backend={backend!r}, workdir=Path({str(workdir)!r})).start()\n"
         "print(stack.imap_pid, flush=True)\n"
         "time.sleep(60)\n"
     )

@@ -91,7 +91,7 @@ class MailStack:
         self.smtp_host = self.imap_host = host
         self.smtp_port = self.imap_port = 0
         self.ca_file: Path | None = None
-        self.workdir = workdir
+        self.workdir = Path(workdir) if workdir is not None else None  # a str works too
         self._own_workdir = workdir is None
         self._imap: _ImapServer | None = None
         self._smtp: object | None = None
