@@ -120,6 +120,20 @@ class Session:
     data: dict[str, Any]
 
 
+def _token_state(row: sqlite3.Row | None, now: float) -> tuple[str, int | None]:
+    """('ok'|'unknown'|'used'|'voided'|'expired', user_id) of an activation token's row."""
+    if row is None:
+        return "unknown", None
+    user_id = int(row["user_id"])
+    if row["used_at"] is not None:
+        return "used", user_id
+    if row["voided_at"] is not None:
+        return "voided", user_id
+    if row["expires_at"] < now:
+        return "expired", user_id
+    return "ok", user_id
+
+
 def _new_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -269,15 +283,9 @@ class Store:
         now = time.time()
         with self.transaction() as db:
             row = db.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
-            if row is None:
-                return "unknown", None
-            user_id = int(row["user_id"])
-            if row["used_at"] is not None:
-                return "used", user_id
-            if row["voided_at"] is not None:
-                return "voided", user_id
-            if row["expires_at"] < now:
-                return "expired", user_id
+            state, user_id = _token_state(row, now)
+            if state != "ok" or user_id is None:
+                return state, user_id
             db.execute("UPDATE tokens SET used_at = ? WHERE token = ?", (now, token))
             db.execute(
                 "UPDATE users SET status = 'active', confirmed_at = ? WHERE id = ?",
@@ -438,17 +446,7 @@ class Store:
 
     def activation_token_state(self, token: str) -> tuple[str, int | None]:
         """Like ``use_activation_token`` but without consuming the token."""
-        row = self.one("SELECT * FROM tokens WHERE token = ?", token)
-        if row is None:
-            return "unknown", None
-        user_id = int(row["user_id"])
-        if row["used_at"] is not None:
-            return "used", user_id
-        if row["voided_at"] is not None:
-            return "voided", user_id
-        if row["expires_at"] < time.time():
-            return "expired", user_id
-        return "ok", user_id
+        return _token_state(self.one("SELECT * FROM tokens WHERE token = ?", token), time.time())
 
     def set_user_password(self, user_id: int, password_hash: str) -> None:
         self.execute("UPDATE users SET password_hash = ? WHERE id = ?", password_hash, user_id)

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from robot.portal_rules import nit_check_digit
 from tests.fixtures.mail import require_dovecot
 from tests.fixtures.portal import PortalProcess, start_portal
-from tests.mock_portal.supplier_helpers import JPG, PDF
+from tests.mock_portal.supplier_helpers import JPG, PDF, pick_from_lupa
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Caminata#2026"
@@ -72,22 +72,6 @@ def _register_and_activate(page: Page, portal: PortalProcess, who: dict[str, str
     expect(page.get_by_role("status")).to_contain_text("fue activado")
 
 
-def _pick(page: Page, button: str, search: dict[str, str], choose: str) -> None:
-    """A lupa pop-up: search, then Seleccionar; the pop-up closes itself."""
-    with page.expect_popup() as info:
-        page.get_by_role("button", name=button).click()
-    popup = info.value
-    for label, value in search.items():
-        field = popup.get_by_label(label, exact=True)
-        if label == "Departamento":
-            field.select_option(label=value)
-        else:
-            field.fill(value)
-    popup.get_by_role("button", name="Buscar", exact=True).click()
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name=choose).click()
-
-
 def _fill_supplier_form(page: Page, tag: str, nit: str, files: dict[str, bytes]) -> None:
     """Registro de Proveedor: every mandatory field, lupas, UNSPSC and the documents."""
     expect(page.get_by_role("heading", name="Registro de Proveedor")).to_be_visible()
@@ -95,7 +79,7 @@ def _fill_supplier_form(page: Page, tag: str, nit: str, files: dict[str, bytes])
     expect(page.get_by_role("textbox", name="Nit", exact=True)).to_have_value(nit)
     page.get_by_label("Dígito de verificación").fill(nit_check_digit(nit))
     page.get_by_label("Dirección").fill("Calle 26 # 69-76, oficina 1203")
-    _pick(
+    pick_from_lupa(
         page,
         "Buscar municipio",
         {"Departamento": "BOGOTÁ, D.C.", "Municipio": "bogota"},
@@ -107,7 +91,7 @@ def _fill_supplier_form(page: Page, tag: str, nit: str, files: dict[str, bytes])
     )
     page.get_by_label("Tamaño de empresa").select_option(label="Mediana empresa")
     page.get_by_role("radiogroup", name="¿Es MiPyme?").get_by_label("Sí").check()
-    _pick(
+    pick_from_lupa(
         page, "Buscar código UNSPSC", {"Código o descripción": "81111500"}, "Seleccionar 81111500"
     )
     page.get_by_label("Nombres del representante legal").fill("Camila Andrea")

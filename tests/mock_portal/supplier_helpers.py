@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Page
 from werkzeug.test import TestResponse
 
 from robot.mock_portal.app import create_app
@@ -218,3 +219,19 @@ def visible_errors(resp: TestResponse) -> dict[str, str]:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def pick_from_lupa(page: Page, button: str, search: dict[str, str], choose: str) -> None:
+    """Open a lupa pop-up, search, press Seleccionar on one result; the pop-up closes."""
+    with page.expect_popup() as info:
+        page.get_by_role("button", name=button).click()
+    popup = info.value
+    for label, value in search.items():
+        field = popup.get_by_label(label, exact=True)
+        if label == "Departamento":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
+    popup.get_by_role("button", name="Buscar", exact=True).click()
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name=choose).click()

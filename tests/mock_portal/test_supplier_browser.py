@@ -14,28 +14,12 @@ from playwright.sync_api import Page, expect
 from robot.mock_portal.seed import seed_account, seed_user
 from robot.portal_rules import nit_check_digit
 from tests.fixtures.portal import PortalProcess
-from tests.mock_portal.supplier_helpers import JPG, PASSWORD, PDF
+from tests.mock_portal.supplier_helpers import JPG, PASSWORD, PDF, pick_from_lupa
 
 pytestmark = pytest.mark.browser
 # Labels end with an aria-hidden red asterisk: get_by_label(exact=True) sees "Nit *", while
 # get_by_role(name=..., exact=True) uses the accessible name "Nit". Short labels that are
 # part of longer ones (Nit, Teléfono, Municipio) are therefore found by role.
-
-
-def _pick(page: Page, button: str, search: dict[str, str], choose: str) -> None:
-    """Open a lupa pop-up, search, press Seleccionar on one result; the pop-up closes."""
-    with page.expect_popup() as info:
-        page.get_by_role("button", name=button).click()
-    popup = info.value
-    for label, value in search.items():
-        field = popup.get_by_label(label, exact=True)
-        if label == "Departamento":
-            field.select_option(label=value)
-        else:
-            field.fill(value)
-    popup.get_by_role("button", name="Buscar", exact=True).click()
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name=choose).click()
 
 
 def test_a_person_registers_a_supplier_and_finds_it_in_the_directory(
@@ -63,7 +47,7 @@ def test_a_person_registers_a_supplier_and_finds_it_in_the_directory(
     page.get_by_label("Dígito de verificación").fill(nit_check_digit(nit))
     page.get_by_label("Dirección").fill("Carrera 50 # 10-20")
     expect(page.get_by_label("País")).to_have_value("CO")
-    _pick(
+    pick_from_lupa(
         page,
         "Buscar municipio",
         {"Departamento": "ANTIOQUIA", "Municipio": "medellin"},
@@ -75,10 +59,12 @@ def test_a_person_registers_a_supplier_and_finds_it_in_the_directory(
     page.get_by_label("Correo electrónico para notificaciones SECOP").fill(notify)
     page.get_by_label("Tamaño de empresa").select_option(label="Pequeña empresa")
     page.get_by_role("radiogroup", name="¿Es MiPyme?").get_by_label("Sí").check()
-    _pick(
+    pick_from_lupa(
         page, "Buscar código UNSPSC", {"Código o descripción": "tornillos"}, "Seleccionar 31161500"
     )
-    _pick(page, "Buscar código UNSPSC", {"Código o descripción": "271117"}, "Seleccionar 27111700")
+    pick_from_lupa(
+        page, "Buscar código UNSPSC", {"Código o descripción": "271117"}, "Seleccionar 27111700"
+    )
     expect(page.get_by_label("Principal 31161500")).to_be_checked()  # the first one added
     page.get_by_label("Nombres del representante legal").fill("Ana Lucía")
     page.get_by_label("Apellidos del representante legal").fill("Zuluaga Mejía")
