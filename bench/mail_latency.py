@@ -54,7 +54,7 @@ async def one_round(stack: MailStack, watcher: MailWatcher, flows: int, tag: str
     resolved: dict[str, float] = {}
 
     async def flow(address: str, token: str) -> None:
-        found = await watcher.wait_for(address, MailKind.ACTIVATION, not_before=start, timeout=30)
+        found = await watcher.wait_for(address, MailKind.ACTIVATION, not_before=start, timeout=60)
         resolved[address] = time.perf_counter()
         assert found.link is not None and found.link.endswith(token)
 

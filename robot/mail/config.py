@@ -29,6 +29,7 @@ class MailboxConfig:
     allowed_hosts: tuple[str, ...] = ()
     connect_timeout: float = 10.0  # seconds for connect + login, and for each command
     idle_renew_seconds: float = 25 * 60.0  # re-issue IDLE before the server's ~29 min limit
+    idle_check_seconds: float = 30.0  # leave IDLE and re-read this often anyway (see docs)
     poll_seconds: float = 5.0  # when the server offers no IDLE
     backoff_seconds: float = 0.2  # first reconnect delay, doubled up to backoff_max_seconds
     backoff_max_seconds: float = 30.0
@@ -58,7 +59,13 @@ class MailboxConfig:
             found.append(
                 ("allowed_hosts", "indique el host del portal (p. ej. community.secop.gov.co)")
             )
-        for name in ("connect_timeout", "idle_renew_seconds", "poll_seconds", "backoff_seconds"):
+        for name in (
+            "connect_timeout",
+            "idle_renew_seconds",
+            "idle_check_seconds",
+            "poll_seconds",
+            "backoff_seconds",
+        ):
             if getattr(self, name) <= 0:
                 found.append((name, "debe ser mayor que cero"))
         if self.idle_renew_seconds > 29 * 60:

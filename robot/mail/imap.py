@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 _UID = re.compile(rb"UID (\d+)")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
+_NEWS = ("EXISTS", "RECENT")
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -106,10 +107,13 @@ class ImapMailbox:
             _quiet_logout(box)
 
     def uids_after(self, uid: int, since: date | None = None) -> list[int]:
+        client = self._client()
+        for name in _NEWS:  # forget old news: what arrives from here on means "scan again"
+            client.untagged_responses.pop(name, None)
         criteria = f"UID {uid + 1}:*"
         if since is not None:
             criteria += f" SINCE {since.day}-{_MONTHS[since.month - 1]}-{since.year}"
-        typ, data = self._client().uid("SEARCH", criteria)
+        typ, data = client.uid("SEARCH", criteria)
         _check(typ, data, "UID SEARCH")
         found = [int(x) for x in (data[0] or b"").split()]
         return sorted(u for u in found if u > uid)  # "n:*" always names the last message
@@ -134,6 +138,10 @@ class ImapMailbox:
             wake.wait(timeout)
             return
         box = self._box
+        if any(box.client.untagged_responses.get(name) for name in _NEWS):
+            # The server announced mail while we were reading (e.g. Dovecot syncs after a
+            # command): IDLE would not announce it again, so read again now.
+            return
         box.idle.start()
         try:
             if not _buffered(box.client):

@@ -300,7 +300,9 @@ class MailWatcher:
                 self._uidvalidity = mailbox.uidvalidity
                 self._cursor = 0
                 self._candidates.clear()
-        interval = self.config.idle_renew_seconds
+        # A safety re-read bounds the cost of an IDLE notification a server fails to send
+        # (pymap sometimes misses a message appended just before IDLE starts).
+        interval = min(self.config.idle_renew_seconds, self.config.idle_check_seconds)
         if not mailbox.supports_idle:
             interval = min(interval, self.config.poll_seconds)
         while not self._stopping.is_set():
