@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any, TypeVar
 
 HOST = "127.0.0.1:8080"
 SUBJECT = {
@@ -76,3 +80,17 @@ def smtp_send(stack: object, raw: bytes, to: str) -> None:
 
     with smtplib.SMTP(stack.smtp_host, stack.smtp_port, timeout=10) as smtp:  # type: ignore[attr-defined]
         smtp.sendmail("notificaciones@secop.test", [to], raw)
+
+
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh event loop in its own thread.
+
+    pytest-playwright's sync API leaves an event loop running in the main thread of a worker
+    once a browser test has run there, so ``asyncio.run`` would refuse; the robot itself runs
+    its flows the same way (one loop, not nested in another).
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

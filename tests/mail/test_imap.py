@@ -17,7 +17,7 @@ from robot.mail import MailboxConfig, MailKind, MailWatcher
 from robot.mail.imap import ImapMailbox
 from robot.mock_portal.mailstack import MailStack
 from tests.fixtures.mail import BACKEND_PARAMS, imap_client, require_dovecot, unique_local
-from tests.mail.helpers import link_for, portal_mail, smtp_send, stack_config
+from tests.mail.helpers import link_for, portal_mail, run_async, smtp_send, stack_config
 
 CORPUS = sorted((Path(__file__).parent.parent / "data" / "emails" / "corpus").glob("*.eml"))
 
@@ -60,7 +60,7 @@ def test_thirty_flows_one_connection(mail_stack: MailStack) -> None:
             links = await run(watcher)
             return links, watcher.connections
 
-    links, connections = asyncio.run(main())
+    links, connections = run_async(main())
     assert links == [link_for(f"{tag}-t{i}") for i in range(30)]
     assert connections == 1
     with imap_client(mail_stack) as box:  # nothing was marked read, nothing deleted

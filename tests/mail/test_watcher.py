@@ -13,7 +13,7 @@ import pytest
 from robot.errors import ActivationMailNotFound, MailboxConnectError, MailError, UnsafeLinkError
 from robot.mail import MailboxConfig, MailKind, MailWatcher
 from robot.mail.fake import FakeMailbox, FakeServer
-from tests.mail.helpers import HOST, link_for, portal_mail
+from tests.mail.helpers import HOST, link_for, portal_mail, run_async
 
 CORPUS = sorted((Path(__file__).parent.parent / "data" / "emails" / "corpus").glob("*.eml"))
 
@@ -191,7 +191,7 @@ def test_many_flows_one_connection(server: FakeServer, watcher: MailWatcher) -> 
             server.append(portal_mail(f"buzon+m{i}@proveedores.test", f"t{i}", sent=start))
         return [f.link for f in await asyncio.gather(*flows)]
 
-    assert asyncio.run(run()) == [link_for(f"t{i}") for i in range(30)]
+    assert run_async(run()) == [link_for(f"t{i}") for i in range(30)]
     assert watcher.connections == 1
 
 
@@ -213,7 +213,7 @@ def test_async_timeout_and_stop(server: FakeServer) -> None:
         with pytest.raises(MailError):
             pending.result(1)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_config_errors_name_the_field() -> None:
