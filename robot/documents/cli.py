@@ -21,19 +21,21 @@ from robot.profiles import load_profile
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Carpeta de salida (por defecto ./documentos-<NIT>).",
+    help="output folder  [default: ./documentos-<NIT>]",
 )
 @click.option(
     "--max-upload-mb",
     type=float,
     default=None,
-    help="Límite de tamaño por archivo del portal, en MB (por defecto el ajuste "
-    "portal.max_upload_mb).",
+    help="the portal's size limit per file, in MB  [default: setting portal.max_upload_mb]",
 )
 @explain_errors
 def documents(profile: Path, out: Path | None, max_upload_mb: float | None) -> None:
-    """Prepara los documentos de un perfil (marca de agua, constancia, vistas previas,
-    manifest.json) sin tocar el portal, para que alguien los revise antes."""
+    """Prepare a profile's documents without touching the portal.
+
+    Watermarks, the constancia de confidencialidad, previews and manifest.json go to the
+    output folder so a reviewer can look at them first; the originals are never modified.
+    """
     limit_mb = float(settings.resolve("portal.max_upload_mb", flag=max_upload_mb))
     loaded = load_profile(profile, max_upload_mb=limit_mb)
     supplier = supplier_from_profile(loaded)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -129,3 +131,29 @@ def test_environment_sets_a_setting_and_a_flag_beats_it(monkeypatch: pytest.Monk
     running = PortalProcess(["--mail-backend", "pymap", "--mail-domain", "desde-flag.test"])
     running.stop()
     assert running.info["domain"] == "desde-flag.test"
+
+
+def test_demo_starts_the_portal_and_stops_cleanly_on_sigterm() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "robot", "demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "SECOP_MAIL_BACKEND": "pymap"},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline().strip()
+        assert first.startswith("http://127.0.0.1:")
+        lines = []
+        while (line := proc.stdout.readline().strip()) != "listo":
+            assert line, "the demo ended before saying 'listo'"
+            lines.append(line)
+        assert any(line.startswith("password: ") for line in lines)
+        with urllib.request.urlopen(first, timeout=10) as resp:
+            assert "Ingresar" in resp.read().decode()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    assert proc.returncode == 0
