@@ -128,7 +128,7 @@ def _table(documents: Sequence[CoveredDocument], size: float) -> Table:
                 Paragraph(f"{doc.sha256[:16]}…", cell),
             ]
         )
-    table = Table(rows, colWidths=[5.2 * cm, 5.0 * cm, 1.6 * cm, 4.6 * cm], repeatRows=1)
+    table = Table(rows, colWidths=[4.5 * cm, 5.0 * cm, 2.3 * cm, 4.6 * cm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
