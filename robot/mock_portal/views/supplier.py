@@ -21,6 +21,7 @@ from robot.mock_portal.views.notices import flash
 from robot.mock_portal.views.supplier_docs import (
     ACCEPT,
     UploadContext,
+    human_size,
     missing_required,
     slot_rows,
     store_uploads,
@@ -247,5 +248,5 @@ def _render(
         codes=[(c, unspsc[c].nombre if c in unspsc else "", pr) for c, pr in codes],
         rows=slot_rows(store, account["id"], org),
         accept=ACCEPT,
-        max_upload_bytes=portal().config.max_upload_bytes,
+        max_upload_human=human_size(portal().config.max_upload_bytes),
     )
