@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 from werkzeug.test import TestResponse
 
@@ -234,4 +235,9 @@ def pick_from_lupa(page: Page, button: str, search: dict[str, str], choose: str)
             field.fill(value)
     popup.get_by_role("button", name="Buscar", exact=True).click()
     with popup.expect_event("close"):
-        popup.get_by_role("button", name=choose).click()
+        try:
+            popup.get_by_role("button", name=choose).click(no_wait_after=True)
+        except PlaywrightError as error:  # TargetClosedError is not public
+            # The pop-up closes itself on the click; Playwright may still be finishing it.
+            if "closed" not in str(error):
+                raise
