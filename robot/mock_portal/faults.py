@@ -2,12 +2,13 @@
 
 A scenario file sets them under ``portal.mock.faults``; ``secop-robot mock-portal`` takes the
 same names as ``--fault NAME=VALUE``. The same seed and the same sequence of requests give the
-same faults, so a failing run can be replayed.
+same faults, so a failing run can be replayed: every decision is a pure function of the seed,
+the switch and a key that does not depend on timing (see :class:`FaultInjector`).
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
 import threading
 import time
 from typing import Literal
@@ -65,33 +66,59 @@ class FaultConfig(BaseModel):
 Decision = Literal["ok", "error", "drop", "drop_after"]
 
 
+def roll(seed: int, switch: str, key: str) -> float:
+    """A number in [0, 1) that depends only on the seed, the switch and the key."""
+    text = f"{seed}\x00{switch}\x00{key}".encode()
+    digest = hashlib.blake2b(text, digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
 class FaultInjector:
-    """Draws the faults for each request from one seeded generator (thread-safe)."""
+    """Decides the faults; each decision is a pure function of (seed, switch, key).
+
+    The key of a request is its method, its path and its ordinal among requests with that
+    method and path (``GET /STS/Users/Login/Index #3``); the key of a mail is its ordinal among
+    the mails the portal sent. Neither depends on timing or on other traffic (threads, the
+    mailer, static files), so the same seed and the same requests give the same faults.
+    """
 
     def __init__(self, config: FaultConfig, *, clock: float | None = None) -> None:
         self.config = config
-        self._rng = random.Random(config.seed)
         self._lock = threading.Lock()
         self._started = time.monotonic() if clock is None else clock
+        self._requests: dict[tuple[str, str], int] = {}
+        self._mails = 0
         self._failed_slots: set[tuple[int, str]] = set()
 
-    def latency_seconds(self) -> float:
+    def request_key(self, method: str, path: str) -> str:
+        """The next request's key: ``METHOD path #n``, n counting from 1 per method and path."""
+        with self._lock:
+            n = self._requests.get((method, path), 0) + 1
+            self._requests[(method, path)] = n
+        return f"{method} {path} #{n}"
+
+    def mail_ordinal(self) -> int:
+        """The next mail's ordinal, counting from 1 (taken when the mail is queued)."""
+        with self._lock:
+            self._mails += 1
+            return self._mails
+
+    def latency_seconds(self, key: str) -> float:
         extra = 0
         if self.config.latency_jitter_ms:
-            with self._lock:
-                extra = self._rng.randint(0, self.config.latency_jitter_ms)
+            share = roll(self.config.seed, "latency_jitter_ms", key)
+            extra = int(share * (self.config.latency_jitter_ms + 1))
         return (self.config.latency_ms + extra) / 1000
 
-    def decide(self, method: str) -> Decision:
+    def decide(self, method: str, key: str) -> Decision:
         """What happens to this request: served, 503, dropped, or dropped after handling."""
         cfg = self.config
-        with self._lock:
-            roll = self._rng.random()
-        if roll < cfg.error_rate:
+        r = roll(cfg.seed, "request", key)
+        if r < cfg.error_rate:
             return "error"
-        if roll < cfg.error_rate + cfg.drop_rate:
+        if r < cfg.error_rate + cfg.drop_rate:
             return "drop"
-        if method == "POST" and roll < cfg.error_rate + cfg.drop_rate + cfg.drop_after_rate:
+        if method == "POST" and r < cfg.error_rate + cfg.drop_rate + cfg.drop_after_rate:
             return "drop_after"
         return "ok"
 
@@ -102,11 +129,9 @@ class FaultInjector:
             for w in self.config.maintenance
         )
 
-    def duplicate_mail(self) -> bool:
-        if not self.config.mail_duplicate_rate:
-            return False
-        with self._lock:
-            return self._rng.random() < self.config.mail_duplicate_rate
+    def duplicate_mail(self, ordinal: int) -> bool:
+        rate = self.config.mail_duplicate_rate
+        return bool(rate) and roll(self.config.seed, "mail_duplicate_rate", str(ordinal)) < rate
 
     def upload_should_fail(self, account_id: int, slot: str) -> bool:
         """True the first time a slot of an account is uploaded to, when the switch is on."""

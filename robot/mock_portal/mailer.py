@@ -43,6 +43,7 @@ class Mail:
     link: str = ""
     link_text: str = ""
     log_id: int = 0
+    ordinal: int = 0  # among the portal's mails, from 1: the key of its fault decisions
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -72,6 +73,7 @@ class Mailer:
 
     def send(self, mail: Mail) -> None:
         mail.log_id = self.store.log_mail(mail.kind, mail.to, SUBJECTS[mail.kind])
+        mail.ordinal = self.faults.mail_ordinal()
         self._queue.put(mail)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -98,7 +100,7 @@ class Mailer:
             for mail in batch:
                 if mail is None:
                     return
-                copies = 2 if self.faults.duplicate_mail() else 1
+                copies = 2 if self.faults.duplicate_mail(mail.ordinal) else 1
                 for _ in range(copies):
                     self._deliver(mail)
 

@@ -126,10 +126,11 @@ def before_request() -> ViewResult | None:
     p = portal()
     if p.faults.in_maintenance():
         return render("maintenance.html", 503)
-    delay = p.faults.latency_seconds()
+    key = p.faults.request_key(request.method, request.path)
+    delay = p.faults.latency_seconds(key)
     if delay:
         time.sleep(delay)
-    decision = p.faults.decide(request.method)
+    decision = p.faults.decide(request.method, key)
     if decision == "error":
         return error_page(
             503,

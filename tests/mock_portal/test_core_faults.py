@@ -73,26 +73,57 @@ class Http:
 # --- the injector itself: seeded and reproducible --------------------------------------
 
 
+def _decisions(injector: FaultInjector, requests: list[tuple[str, str]]) -> list[str]:
+    return [injector.decide(m, injector.request_key(m, path)) for m, path in requests]
+
+
+REQUESTS = [("POST", "/a"), ("GET", "/a"), ("POST", "/b")] * 70
+
+
 def test_same_seed_same_faults_and_another_seed_differs() -> None:
     config = FaultConfig(seed=42, error_rate=0.3, drop_rate=0.2, drop_after_rate=0.2)
-    one, two = FaultInjector(config), FaultInjector(config)
-    run_one = [one.decide("POST") for _ in range(200)]
-    run_two = [two.decide("POST") for _ in range(200)]
-    other = FaultInjector(config.model_copy(update={"seed": 43}))
+    run_one = _decisions(FaultInjector(config), REQUESTS)
+    run_two = _decisions(FaultInjector(config), REQUESTS)
+    other = _decisions(FaultInjector(config.model_copy(update={"seed": 43})), REQUESTS)
     assert run_one == run_two
-    assert run_one != [other.decide("POST") for _ in range(200)]
+    assert run_one != other
     assert {"ok", "error", "drop", "drop_after"} == set(run_one)
+
+
+def test_a_request_fate_ignores_requests_to_other_pages() -> None:
+    """Other traffic (another page, a second browser) does not shift a page's faults."""
+    config = FaultConfig(seed=7, error_rate=0.5)
+    alone = FaultInjector(config)
+    busy = FaultInjector(config)
+    page_alone = [alone.decide("GET", alone.request_key("GET", "/p")) for _ in range(40)]
+    page_busy = []
+    for i in range(40):
+        for _ in range(i % 3):
+            busy.decide("GET", busy.request_key("GET", "/other"))
+        page_busy.append(busy.decide("GET", busy.request_key("GET", "/p")))
+    assert page_alone == page_busy
+
+
+def test_mail_duplicates_depend_on_the_mail_ordinal_only() -> None:
+    config = FaultConfig(seed=3, mail_duplicate_rate=0.5)
+    forward = [FaultInjector(config).duplicate_mail(n) for n in range(1, 41)]
+    injector = FaultInjector(config)
+    backward = [injector.duplicate_mail(n) for n in range(40, 0, -1)][::-1]
+    assert forward == backward
+    assert set(forward) == {True, False}
+    other = FaultInjector(config.model_copy(update={"seed": 4}))
+    assert forward != [other.duplicate_mail(n) for n in range(1, 41)]
 
 
 def test_drop_after_only_hits_posts() -> None:
     injector = FaultInjector(FaultConfig(drop_after_rate=1))
-    assert {injector.decide("GET") for _ in range(50)} == {"ok"}
-    assert {injector.decide("POST") for _ in range(50)} == {"drop_after"}
+    assert set(_decisions(injector, [("GET", "/x")] * 50)) == {"ok"}
+    assert set(_decisions(injector, [("POST", "/x")] * 50)) == {"drop_after"}
 
 
 def test_latency_jitter_stays_within_bounds() -> None:
     injector = FaultInjector(FaultConfig(latency_ms=100, latency_jitter_ms=50, seed=1))
-    values = [injector.latency_seconds() for _ in range(100)]
+    values = [injector.latency_seconds(injector.request_key("GET", "/")) for _ in range(100)]
     assert min(values) >= 0.1
     assert max(values) <= 0.15
     assert len(set(values)) > 1
@@ -135,6 +166,34 @@ def test_error_rate_answers_a_spanish_503(make_portal) -> None:  # type: ignore[
     assert "Servicio no disponible" in html
     assert "Traceback" not in html
     assert running.state()["users"] == []  # the state dump is never faulted
+
+
+def _fates(running: PortalProcess, paths: list[str]) -> list[tuple[str, str]]:
+    """(path, what happened) for each GET, one at a time: ok, error (503) or drop."""
+    fates = []
+    for path in paths:
+        try:
+            status, _, _ = Http(running.url).request("GET", path)
+        except (http.client.RemoteDisconnected, ConnectionError):
+            fates.append((path, "drop"))
+            continue
+        fates.append((path, "error" if status == 503 else "ok"))
+    return fates
+
+
+def test_same_seed_same_faults_on_a_running_portal(make_portal) -> None:  # type: ignore[no-untyped-def]
+    paths = [LOGIN, "/STS/Users/Register/Index", "/Public/Directory/Index"] * 8
+    faults = ["error_rate=0.3", "drop_rate=0.2"]
+    first = _fates(make_portal(faults=[*faults, "seed=11"]), paths)
+    again = make_portal(faults=[*faults, "seed=11"])
+    # Unrelated traffic in between (another page) does not move the faults of these pages.
+    noise = ["/STS/Users/Register/Resend"] * 5
+    second = _fates(again, paths[:9] + noise + paths[9:])
+    second = [fate for fate in second if fate[0] != noise[0]]
+    other = _fates(make_portal(faults=[*faults, "seed=12"]), paths)
+    assert {fate for _, fate in first} == {"ok", "error", "drop"}
+    assert second == first
+    assert other != first
 
 
 def test_drop_rate_cuts_the_connection(make_portal) -> None:  # type: ignore[no-untyped-def]
