@@ -3,8 +3,9 @@
 - pikepdf (qpdf) finds no syntax problems;
 - pypdf's default ``extract_text()`` finds the watermark text on every page, and the page's
   original text is still there;
-- pdfium (a third, independent reader) places the watermark's glyphs inside the visible box,
-  along the displayed diagonal, reading left to right and not mirrored, once /Rotate is applied.
+- pdfium (a third, independent reader) places every glyph of the watermark inside the visible
+  box, the whole text centred on the page and spanning more than half of it, along the
+  displayed diagonal, reading left to right and not mirrored, once /Rotate is applied.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 _SPACE = re.compile(r"\s+")
+Box = tuple[float, float, float, float]
 
 
 def squash(text: str) -> str:
@@ -54,23 +56,25 @@ def assert_watermarked(
         assert len(before) == len(marked)
         for number, (old, new) in enumerate(zip(before, marked, strict=True), 1):
             assert old in new, f"page {number}: original text lost"
-    assert_upright(out)
+    assert_upright(out, text)
     return len(marked)
 
 
-def assert_upright(out: bytes, marker: str = "SECOP") -> None:
+def assert_upright(out: bytes, text: str) -> None:
+    """pdfium sees ``text`` on every page: along the displayed diagonal, not mirrored, every
+    glyph inside the visible box, centred on it, and sized to it."""
     doc = pdfium.PdfDocument(out)
     boxes = _visible_boxes(out)
     try:
         for index in range(len(doc)):
             page = doc[index]
-            _check_page(page, boxes[index], marker, index + 1)
+            _check_page(page, boxes[index], text, index + 1)
             page.close()
     finally:
         doc.close()
 
 
-def _visible_boxes(data: bytes) -> list[tuple[float, float, float, float]]:
+def _visible_boxes(data: bytes) -> list[Box]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         boxes = []
         for page in pdf.pages:
@@ -86,16 +90,32 @@ def _visible_boxes(data: bytes) -> list[tuple[float, float, float, float]]:
         return boxes
 
 
-def _check_page(
-    page: pdfium.PdfPage, box: tuple[float, float, float, float], marker: str, number: int
-) -> None:
-    textpage = page.get_textpage()
-    count = textpage.count_chars()
-    chars = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
-    start = chars.rfind(marker)
+def _glyphs(textpage: pdfium.PdfTextPage, text: str, number: int) -> list[int]:
+    """Indices of the watermark's glyphs (its last occurrence on the page), spaces left out."""
+    found = [
+        (index, chr(pdfium_c.FPDFText_GetUnicode(textpage, index)))
+        for index in range(textpage.count_chars())
+    ]
+    solid = [(index, char) for index, char in found if not char.isspace()]
+    squashed = "".join(char for _, char in solid)
+    start = squashed.rfind(squash(text))
     assert start >= 0, f"page {number}: pdfium does not see the watermark"
+    return [index for index, _ in solid[start : start + len(squash(text))]]
+
+
+def _char_box(textpage: pdfium.PdfTextPage, index: int) -> Box:
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    assert pdfium_c.FPDFText_GetCharBox(
+        textpage, index, *(ctypes.byref(v) for v in (left, right, bottom, top))
+    )
+    return (left.value, bottom.value, right.value, top.value)
+
+
+def _check_page(page: pdfium.PdfPage, box: Box, text: str, number: int) -> None:
+    textpage = page.get_textpage()
+    glyphs = _glyphs(textpage, text, number)
     matrix = pdfium_c.FS_MATRIX()
-    assert pdfium_c.FPDFText_GetMatrix(textpage, start, ctypes.byref(matrix))
+    assert pdfium_c.FPDFText_GetMatrix(textpage, glyphs[0], ctypes.byref(matrix))
     turn = page.get_rotation()
     base = _to_display((matrix.a, matrix.b), turn)
     up = _to_display((matrix.c, matrix.d), turn)
@@ -106,15 +126,21 @@ def _check_page(
     assert abs(angle - expected) < 0.5, f"page {number}: text at {angle:.1f}°, not {expected:.1f}°"
     cross = base[0] * up[1] - base[1] * up[0]
     assert cross > 0, f"page {number}: watermark is mirrored"
-    for index in (start, start + len(marker) - 1):
-        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        pdfium_c.FPDFText_GetCharBox(
-            textpage, index, *(ctypes.byref(v) for v in (left, right, bottom, top))
-        )
-        slack = 1.0
-        assert x0 - slack <= left.value <= right.value <= x1 + slack, f"page {number}: off page"
-        assert y0 - slack <= bottom.value <= top.value <= y1 + slack, f"page {number}: off page"
+    chars = [_char_box(textpage, index) for index in glyphs]
     textpage.close()
+    slack = 1.0
+    for left, bottom, right, top in chars:
+        inside = (
+            x0 - slack <= left <= right <= x1 + slack and y0 - slack <= bottom <= top <= y1 + slack
+        )
+        assert inside, f"page {number}: watermark runs off the visible page"
+    left, bottom = min(c[0] for c in chars), min(c[1] for c in chars)
+    right, top = max(c[2] for c in chars), max(c[3] for c in chars)
+    off_x = abs((left + right) / 2 - (x0 + x1) / 2) / (x1 - x0)
+    off_y = abs((bottom + top) / 2 - (y0 + y1) / 2) / (y1 - y0)
+    assert max(off_x, off_y) < 0.05, f"page {number}: watermark is not centred"
+    span = max((right - left) / (x1 - x0), (top - bottom) / (y1 - y0))
+    assert span > 0.5, f"page {number}: watermark covers only {span:.0%} of the page"
 
 
 def _to_display(vector: tuple[float, float], turn: int) -> tuple[float, float]:

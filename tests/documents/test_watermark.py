@@ -6,10 +6,14 @@ import io
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
-from robot.documents import watermark_pdf
-from robot.documents.watermark import watermark_pdf_result
+from robot.documents import geometry, watermark_pdf
+from robot.documents import watermark as watermark_module
+from robot.documents.watermark import DEFAULT_OPACITY, watermark_pdf_result
 from tests.documents.pdfcheck import assert_upright, assert_watermarked, page_texts, squash
 from tests.fixtures.documents import CORPUS, CORPUS_PDFS, ENCRYPTED, UNICODE_LINE
 
@@ -71,13 +75,6 @@ def test_unicode_original_text_survives(edge_pdfs: dict[str, Path]) -> None:
     assert squash(UNICODE_LINE) in page_texts(out)[0]
 
 
-def test_the_input_bytes_are_not_changed() -> None:
-    original = (CORPUS / "habibi-rotated.pdf").read_bytes()
-    copy = bytes(original)
-    watermark_pdf(original, TEXT)
-    assert original == copy
-
-
 def test_upright_check_catches_a_watermark_that_ignores_rotation(
     edge_pdfs: dict[str, Path],
 ) -> None:
@@ -88,7 +85,54 @@ def test_upright_check_catches_a_watermark_that_ignores_rotation(
         buffer = io.BytesIO()
         pdf.save(buffer)
     with pytest.raises(AssertionError, match="page 2"):
-        assert_upright(buffer.getvalue())
+        assert_upright(buffer.getvalue(), TEXT)
+
+
+def _origin_at_zero(page: pikepdf.Dictionary) -> geometry.PageView:
+    view = geometry.page_view(page)
+    return geometry.PageView(0, 0, view.x1 - view.x0, view.y1 - view.y0, view.rotate)
+
+
+@pytest.mark.parametrize(
+    ("target", "broken", "says"),
+    [
+        ("MARGIN", 1.6 * geometry.MARGIN, "runs off the visible page"),
+        ("MARGIN", 0.4 * geometry.MARGIN, "covers only"),
+        ("page_view", _origin_at_zero, "runs off the visible page|not centred"),
+    ],
+)
+def test_fit_check_catches_a_watermark_that_does_not_fit(
+    target: str,
+    broken: object,
+    says: str,
+    edge_pdfs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The checker can fail: a stamp too big, too small or placed as if every box started at
+    the origin must be caught on the cropped pages."""
+    module = geometry if target == "MARGIN" else watermark_module
+    monkeypatch.setattr(module, target, broken)
+    original = edge_pdfs["boxes-off-origin.pdf"].read_bytes()
+    out = watermark_pdf(original, TEXT)
+    with pytest.raises(AssertionError, match=says):
+        assert_upright(out, TEXT)
+
+
+def _stamp_alphas(data: bytes) -> list[float]:
+    """The fill opacity (/ca) the watermark's form XObject sets, page by page (1.0: opaque)."""
+    alphas = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            node = page.obj
+            while "/Resources" not in node:  # inherited from the page tree
+                node = node.Parent
+            xobjects = node.Resources.XObject
+            forms = [xobjects[k] for k in xobjects if k.startswith("/SecopWM")]
+            assert len(forms) == 1, "the page does not carry the watermark form"
+            states = forms[0].get("/Resources", {}).get("/ExtGState", {})
+            found = [float(state.ca) for state in states.values() if "/ca" in state]
+            alphas.append(min(found, default=1.0))
+    return alphas
 
 
 def test_pdfa1_gets_an_opaque_watermark() -> None:
@@ -96,9 +140,51 @@ def test_pdfa1_gets_an_opaque_watermark() -> None:
     assert any("PDF/A-1" in note for note in result.notes)
     with pikepdf.open(io.BytesIO(result.data)) as pdf:
         assert pdf.open_metadata().pdfa_status.startswith("1")
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and "/ca" in obj:
-                assert float(obj.ca) == 1.0
+    assert _stamp_alphas(result.data) == [1.0]
+
+
+def test_the_watermark_is_semi_transparent(edge_pdfs: dict[str, Path]) -> None:
+    out = watermark_pdf(edge_pdfs["mixed-sizes.pdf"].read_bytes(), TEXT)
+    assert _stamp_alphas(out) == [pytest.approx(DEFAULT_OPACITY)] * 5
+
+
+def _solid_page(rgb: tuple[float, float, float]) -> bytes:
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, invariant=1)
+    page.setFillColorRGB(*rgb)
+    page.rect(0, 0, *A4, stroke=0, fill=1)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _pixels(data: bytes) -> list[tuple[int, int, int]]:
+    doc = pdfium.PdfDocument(data)
+    try:
+        image = doc[0].render(scale=1).to_pil().convert("RGB")
+        return list(image.get_flattened_data())  # type: ignore[arg-type]
+    finally:
+        doc.close()
+
+
+def test_content_under_the_watermark_shows_through() -> None:
+    """The same page in blue and in green, marked: where the stamp's glyphs are, the marked
+    pixels still differ as the backgrounds do (an opaque stamp would make them equal)."""
+    blue, green = _solid_page((0, 0, 1)), _solid_page((0, 1, 0))
+    before = _pixels(blue)
+    marked_blue, marked_green = (
+        _pixels(watermark_pdf(blue, TEXT)),
+        _pixels(watermark_pdf(green, TEXT)),
+    )
+    under = [
+        i
+        for i, (old, new) in enumerate(zip(before, marked_blue, strict=True))
+        if sum(abs(a - b) for a, b in zip(old, new, strict=True)) > 40
+    ]
+    assert len(under) > 1000, "the stamp is not drawn"
+    shows = sorted(abs(marked_green[i][1] - marked_blue[i][1]) for i in under)
+    assert shows[len(shows) // 2] > 100, "the stamp hides what is under it"
+    assert all(marked_blue[i][0] > 0 for i in under), "the stamp is not visible"
 
 
 def test_watermark_is_marked_as_an_artifact() -> None:
