@@ -21,6 +21,7 @@ class MailKind(StrEnum):
     ACCESS_ACCEPTED = "access_accepted"
     ACCESS_REJECTED = "access_rejected"
     ACCESS_CANCELLED = "access_cancelled"
+    ACCESS_REVERTED = "access_reverted"
     SUPPLIER_REGISTERED = "supplier_registered"
 
 
@@ -64,6 +65,12 @@ RULES: tuple[KindRule, ...] = (
         "solicitud de acceso rechazada",
     ),
     KindRule(MailKind.ACCESS_CANCELLED, "SECOP II - Acceso cancelado", None, "acceso cancelado"),
+    KindRule(
+        MailKind.ACCESS_REVERTED,
+        "SECOP II - Solicitud de acceso de nuevo pendiente",
+        None,
+        "solicitud de acceso de nuevo pendiente",
+    ),
     KindRule(
         MailKind.SUPPLIER_REGISTERED,
         "SECOP II - Registro de proveedor finalizado",

@@ -30,6 +30,7 @@ SUBJECTS: dict[str, str] = {
     "access_accepted": "SECOP II - Solicitud de acceso aceptada",
     "access_rejected": "SECOP II - Solicitud de acceso rechazada",
     "access_cancelled": "SECOP II - Acceso cancelado",
+    "access_reverted": "SECOP II - Solicitud de acceso de nuevo pendiente",
     "supplier_registered": "SECOP II - Registro de proveedor finalizado",
 }
 

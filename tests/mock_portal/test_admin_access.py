@@ -94,7 +94,11 @@ def test_admin_rejects_then_reverts_the_rejection(portal: PortalProcess) -> None
     page = _row_action(admin, email, "Revertir rechazo del acceso")
     assert "Pendiente" in page.text()
     assert state_of(portal, user_id, account.id)["state"] == "Pendiente"  # type: ignore[index]
-    assert _mails_to(portal, email) == ["access_rejected"]  # reverting sends no mail
+    [mail] = portal.wait_for_mail(to=email, subject="de nuevo pendiente")
+    assert mail.subject == "SECOP II - Solicitud de acceso de nuevo pendiente"
+    assert "revirtió el rechazo" in mail.text
+    assert account.name in mail.text
+    assert _mails_to(portal, email) == ["access_rejected", "access_reverted"]
 
 
 def test_admin_cancels_an_accepted_user_but_not_themself(portal: PortalProcess) -> None:

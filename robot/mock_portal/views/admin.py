@@ -5,7 +5,7 @@ Per-row actions change a membership's state and mail the user:
     Pendiente --Aceptar acceso--> Aceptado   (access_accepted)
     Pendiente --Rechazar acceso--> Rechazado (access_rejected)
     Aceptado  --Cancelar acceso--> Cancelado (access_cancelled; not yourself, not the last admin)
-    Rechazado --Revertir rechazo del acceso--> Pendiente (no mail: the request is open again)
+    Rechazado --Revertir rechazo del acceso--> Pendiente (access_reverted: open again)
 
 Crear makes a user directly: accepted member, no password yet, mail ``user_created``.
 """
@@ -51,7 +51,10 @@ TRANSITIONS = {
         "Aceptado", "Cancelado", "access_cancelled", "Se canceló el acceso de {name}."
     ),
     "revertir": Transition(
-        "Rechazado", "Pendiente", "", "Se revirtió el rechazo: el acceso de {name} está Pendiente."
+        "Rechazado",
+        "Pendiente",
+        "access_reverted",
+        "Se revirtió el rechazo: el acceso de {name} está Pendiente.",
     ),
 }
 

@@ -107,11 +107,16 @@ _DECISIONS = {
     "access_cancelled": (
         "Su acceso a la cuenta {name} (NIT {nit}) fue cancelado por un administrador."
     ),
+    "access_reverted": (
+        "Un administrador revirtió el rechazo de su solicitud de acceso a la cuenta {name} "
+        "(NIT {nit}). La solicitud está de nuevo Pendiente: recibirá otro correo cuando la "
+        "acepten o la rechacen."
+    ),
 }
 
 
 def send_access_decision(kind: str, user: sqlite3.Row, account: sqlite3.Row) -> None:
-    """``access_accepted``, ``access_rejected`` or ``access_cancelled``."""
+    """``access_accepted``, ``access_rejected``, ``access_cancelled`` or ``access_reverted``."""
     text = _DECISIONS[kind].format(name=account["name"], nit=account["nit"])
     portal().mailer.send(
         Mail(
