@@ -191,27 +191,17 @@ def create_user() -> ViewResult:
         return _not_admin()
     store = portal().store
     if request.method == "GET":
-        form = user_form.empty_form()
-        return render(
-            "admin/create.html",
-            account=account,
-            v=form.values,
-            errors={},
-            options=user_form.options(),
-        )
+        return _create_page(account, user_form.empty_form())
     form = user_form.read_personal(request.form, store)
     if not form.ok:
-        return render(
-            "admin/create.html",
-            400,
-            account=account,
-            v=form.values,
-            errors=form.errors,
-            options=user_form.options(),
-        )
+        return _create_page(account, form, 400)
     columns = user_form.user_columns(form.values)
     columns["password_hash"] = ""
-    user_id = store.create_member_user(columns, account["id"], g.session.user_id)
+    try:
+        user_id = store.create_member_user(columns, account["id"], g.session.user_id)
+    except sqlite3.IntegrityError:  # another registration took the name or e-mail meanwhile
+        form.errors.update(user_form.taken_errors(form.values, store))
+        return _create_page(account, form, 400)
     user = store.user(user_id)
     assert user is not None
     send_activation(user)
@@ -220,3 +210,14 @@ def create_user() -> ViewResult:
         f"{user['email']} para activarlo y elegir su contraseña."
     )
     return redirect(url("admin.users"))
+
+
+def _create_page(account: sqlite3.Row, form: user_form.UserForm, status: int = 200) -> ViewResult:
+    return render(
+        "admin/create.html",
+        status,
+        account=account,
+        v=form.values,
+        errors=form.errors,
+        options=user_form.options(),
+    )

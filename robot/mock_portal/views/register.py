@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Blueprint, g, redirect, request
 from werkzeug.wrappers.response import Response as BaseResponse
 
@@ -53,7 +55,11 @@ def index() -> ViewResult:
     columns = user_form.user_columns(form.values)
     columns["password_hash"] = user_form.hash_password(password)
     store = portal().store
-    user_id = store.create_user(columns)
+    try:
+        user_id = store.create_user(columns)
+    except sqlite3.IntegrityError:  # another registration took the name or e-mail meanwhile
+        form.errors.update(user_form.taken_errors(form.values, store))
+        return _form_page(form, consents, status=400)
     user = store.user(user_id)
     assert user is not None
     send_activation(user)

@@ -26,6 +26,8 @@ from robot.portal_rules import (
 
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:30000"
 REQUIRED = "Este campo es obligatorio."
+EMAIL_TAKEN = "Ya existe un usuario registrado con este correo electrónico."
+USERNAME_TAKEN = "Este nombre de usuario ya está en uso. Elija otro."
 
 # form id -> users column, for the fields kept as typed
 TEXT_FIELDS = {
@@ -99,6 +101,16 @@ def read_passwords(form: MultiDict[str, str], errors: dict[str, str]) -> str:
     return password
 
 
+def taken_errors(values: dict[str, str], store: Store) -> dict[str, str]:
+    """After an insert lost a race (UNIQUE failed): which field another user took meanwhile."""
+    errors = {}
+    if store.user_by_email(values["txtEmail"]) is not None:
+        errors["txtEmail"] = EMAIL_TAKEN
+    if store.user_by_username(values["txtUserName"]) is not None:
+        errors["txtUserName"] = USERNAME_TAKEN
+    return errors or {"txtUserName": USERNAME_TAKEN}
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
@@ -147,7 +159,7 @@ def _check_email(values: dict[str, str], errors: dict[str, str], store: Store) -
         else:
             values["txtEmail"] = email
             if store.user_by_email(email) is not None:
-                errors["txtEmail"] = "Ya existe un usuario registrado con este correo electrónico."
+                errors["txtEmail"] = EMAIL_TAKEN
     confirm = values["txtEmailConfirm"]
     if confirm and typed and confirm.casefold() != typed.casefold():
         errors["txtEmailConfirm"] = "Los correos electrónicos no coinciden."
@@ -160,4 +172,4 @@ def _check_username(values: dict[str, str], errors: dict[str, str], store: Store
     if not USERNAME_RE.fullmatch(username):
         errors["txtUserName"] = f"Nombre de usuario no válido: {USERNAME_RULE}."
     elif store.user_by_username(username) is not None:
-        errors["txtUserName"] = "Este nombre de usuario ya está en uso. Elija otro."
+        errors["txtUserName"] = USERNAME_TAKEN
