@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from robot.errors import ConfigError, Problem
+from robot.secrets import register_secret
 
 Tls = Literal["ssl", "starttls", "none"]
 
@@ -17,6 +18,10 @@ class MailboxConfig:
     tls: "ssl" (implicit TLS, port 993), "starttls", or "none" (plain; only when asked).
     Certificates are verified; ``ca_file`` names a CA bundle for a self-signed test server.
     allowed_hosts: the portal's hosts (``host`` or ``host:port``); links elsewhere are refused.
+    date_slack_seconds: how far a date bound reaches back. Dates are used only where UIDs cannot
+    decide: a wait's ``not_before`` (a flow resumed by another process) and a mailbox recreated
+    under a wait (UIDVALIDITY changed); clocks of the robot, the portal and the mail server
+    may disagree by that much.
     """
 
     host: str
@@ -30,15 +35,18 @@ class MailboxConfig:
     connect_timeout: float = 10.0  # seconds for connect + login, and for each command
     idle_renew_seconds: float = 25 * 60.0  # re-issue IDLE before the server's ~29 min limit
     idle_check_seconds: float = 30.0  # leave IDLE and re-read this often anyway (see docs)
-    poll_seconds: float = 5.0  # when the server offers no IDLE
+    use_idle: bool = True  # False: poll even when the server offers IDLE
+    poll_seconds: float = 5.0  # when IDLE is not offered or not used
     backoff_seconds: float = 0.2  # first reconnect delay, doubled up to backoff_max_seconds
     backoff_max_seconds: float = 30.0
     wait_timeout_seconds: float = 600.0  # default limit of one flow's wait
-    clock_tolerance_seconds: float = 2.0  # Date headers have 1 s resolution
+    date_slack_seconds: float = 120.0  # see above
     lookback_days: int = 7  # mails older than this are not read at start
-    source: str = "mailbox"  # where this came from, for error messages (a file name)
+    source: str = field(default="mailbox", compare=False)  # for messages (a file name)
 
     def __post_init__(self) -> None:
+        if self.password:
+            register_secret(self.password)
         problems = [Problem(self.source, None, name, msg) for name, msg in self._problems()]
         if problems:
             raise ConfigError(problems, hint="Corrija la configuración del buzón de correo.")
@@ -68,6 +76,8 @@ class MailboxConfig:
         ):
             if getattr(self, name) <= 0:
                 found.append((name, "debe ser mayor que cero"))
+        if self.date_slack_seconds < 0:
+            found.append(("date_slack_seconds", "no puede ser negativo"))
         if self.idle_renew_seconds > 29 * 60:
             found.append(("idle_renew_seconds", "debe ser menor que 29 minutos (RFC 2177)"))
         return found
@@ -77,6 +87,11 @@ class MailboxConfig:
         if self.port:
             return self.port
         return 993 if self.tls == "ssl" else 143
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        """What names one mailbox: host, port, user and folder."""
+        return (self.host.lower(), self.effective_port, self.user.lower(), self.folder)
 
     @property
     def where(self) -> str:

@@ -21,6 +21,8 @@ class FakeServer:
         self.password_ok = True
         self.connections = 0
         self.fetched_full: list[int] = []
+        self.idle_waits: list[float] = []  # the timeout of each IDLE wait, in order
+        self.drop_reason = "conexión perdida"  # the text of the error a dropped connection raises
         self._messages: dict[int, RawMail] = {}
         self._next_uid = 1
         self._lock = threading.Lock()
@@ -94,7 +96,12 @@ class FakeMailbox:
 
     def _alive(self) -> None:
         if self._generation != self.server._generation or not self.server.reachable:
-            raise ConnectionError("conexión perdida")
+            raise ConnectionError(self.server.drop_reason)
+
+    def uidnext(self) -> int:
+        self._alive()
+        with self.server._lock:
+            return self.server._next_uid
 
     def uids_after(self, uid: int, since: date | None = None) -> list[int]:
         self._alive()
@@ -130,6 +137,7 @@ class FakeMailbox:
             return
         import select
 
+        self.server.idle_waits.append(timeout)
         select.select([self._wake, wake], [], [], timeout)
         self._wake.clear()
         self._alive()

@@ -16,11 +16,12 @@ from datetime import date, datetime
 from typing import Any
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools.errors import MailboxLoginError
+from imap_tools.errors import MailboxFolderStatusError, MailboxLoginError
 
 from robot.errors import MailboxConnectError
 from robot.mail.config import MailboxConfig
 from robot.mail.mailbox import RawMail, Wakeup
+from robot.secrets import mask
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class ImapMailbox:
             ) from None
         self._uidvalidity = _uidvalidity(box)
         _keepalive(box.client.sock)
-        self._idle = "IDLE" in _capabilities(box)
+        self._idle = cfg.use_idle and "IDLE" in _capabilities(box)
         self._box = box
 
     def _open(self) -> Any:
@@ -105,6 +106,21 @@ class ImapMailbox:
         box, self._box = self._box, None
         if box is not None:
             _quiet_logout(box)
+
+    def uidnext(self) -> int:
+        self._client()
+        try:
+            status = self._box.folder.status(self.config.folder, ["UIDNEXT", "UIDVALIDITY"])
+        except MailboxFolderStatusError:
+            status = {}  # a server may refuse STATUS on the open folder: use the highest UID
+        if status.get("UIDVALIDITY", self._uidvalidity) != self._uidvalidity:
+            raise ConnectionError("UIDVALIDITY cambió: la carpeta fue recreada")
+        if "UIDNEXT" in status:
+            return int(status["UIDNEXT"])
+        typ, data = self._client().uid("SEARCH", "UID *")
+        _check(typ, data, "UID SEARCH")
+        found = [int(x) for x in (data[0] or b"").split()]
+        return max(found, default=0) + 1  # no message has a UID between this and UIDNEXT
 
     def uids_after(self, uid: int, since: date | None = None) -> list[int]:
         client = self._client()
@@ -229,8 +245,7 @@ def _describe(err: BaseException) -> str:
         return "conexión rechazada"
     if isinstance(err, ssl.SSLCertVerificationError):
         return f"certificado no válido ({err.verify_message}); indique ca_file si es de pruebas"
-    text = str(err) or type(err).__name__
-    return text[:200]
+    return mask(str(err) or type(err).__name__)[:200]
 
 
 def _keepalive(sock: socket.socket) -> None:

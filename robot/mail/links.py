@@ -47,6 +47,20 @@ def mask_link(url: str) -> str:
     return masked
 
 
+def secret_parts(url: str) -> list[str]:
+    """What to register as secrets for a portal link: the link and its long query values.
+
+    Short values (``SkinName=CCE``, ``currentLanguage=es-CO``) are not credentials and would
+    mask ordinary words; tokens and session keys are long.
+    """
+    parts = [url]
+    try:
+        values = [value for _, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
+    except ValueError:
+        return parts
+    return parts + [value for value in values if len(value) >= 8]
+
+
 def find_links(text: str, html_body: str) -> list[str]:
     """Every http(s) link of a mail, in order, without duplicates: HTML hrefs first."""
     found: list[str] = []

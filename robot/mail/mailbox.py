@@ -40,6 +40,13 @@ class Mailbox(Protocol):
     def close(self) -> None:
         """Log out and close; never raises."""
 
+    def uidnext(self) -> int:
+        """The UID the server will give the next message (STATUS UIDNEXT), asked now.
+
+        Raises ConnectionError when the folder's UIDVALIDITY changed under the connection.
+        """
+        ...
+
     def uids_after(self, uid: int, since: date | None = None) -> list[int]:
         """UIDs greater than ``uid`` (arrived on or after ``since``, when given), ascending."""
         ...

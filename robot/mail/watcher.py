@@ -1,11 +1,17 @@
 """One watcher per mailbox: one IMAP connection, in its own thread, serving every flow.
 
-A flow registers what it waits for (recipient, kind, not-before time) and awaits the result::
+A flow registers what it waits for (recipient, kind) BEFORE it makes the portal send the mail,
+then awaits the result::
 
     async with MailWatcher(config) as watcher:
-        found = await watcher.wait_for("buzon+p1@x.test", MailKind.ACTIVATION,
-                                       not_before=clicked_at, timeout=300)
+        waiting = await watcher.register("buzon+p1@x.test", MailKind.ACTIVATION)
+        await page.get_by_role("button", name="Registrar").click()
+        found = await waiting.wait(timeout=300)
         await page.goto(found.link)
+
+Registering asks the server for its UIDNEXT: the mark. A mail belongs to the wait when its UID
+is at least the mark under the same UIDVALIDITY — no clocks. Dates serve only where UIDs
+cannot decide (``not_before`` for a flow resumed by another process; a recreated folder).
 
 The thread waits in IDLE (renewed before the server's limit), or polls when IDLE is not offered,
 and reconnects with backoff when the connection drops. It reads new mail by UID, keeps the
@@ -22,13 +28,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from robot.errors import ActivationMailNotFound, MailboxConnectError, MailError, UnsafeLinkError
 from robot.mail.config import MailboxConfig
 from robot.mail.kinds import RULE_BY_KIND, MailKind
-from robot.mail.links import mask_link
+from robot.mail.links import mask_link, secret_parts
 from robot.mail.mailbox import Mailbox, RawMail, Wakeup
 from robot.mail.parse import parse_mail, portal_link
+from robot.secrets import mask, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +70,7 @@ class _Candidate:
     kind: MailKind
     recipients: frozenset[str]
     subject: str
-    sent_at: datetime  # the Date header, else INTERNALDATE, else when first seen
+    sent_at: datetime  # the Date header (the portal's issue time), else INTERNALDATE
     arrived: datetime  # INTERNALDATE, else when first seen
     forwarded: bool
     link: str | None = field(repr=False)
@@ -71,16 +79,26 @@ class _Candidate:
 
 @dataclass(eq=False)
 class Expectation:
-    """A registered wait. Await ``wait()`` (asyncio) or call ``result()`` (threads)."""
+    """A registered wait. Await ``wait()`` (asyncio) or call ``result()`` (threads).
+
+    ``uidvalidity``/``uidnext`` are the mark the watcher took at registration; mail with a
+    UID from ``uidnext`` on (same UIDVALIDITY) counts.
+    """
 
     watcher: MailWatcher
     recipient: str
     kinds: frozenset[MailKind]
     not_before: datetime | None
     registered_at: datetime
-    after_uidvalidity: int
-    after_uid: int
+    uidvalidity: int = 0
+    uidnext: int = 0
+    marked: concurrent.futures.Future[None] = field(default_factory=concurrent.futures.Future)
     future: concurrent.futures.Future[FoundMail] = field(default_factory=concurrent.futures.Future)
+
+    @property
+    def registered(self) -> bool:
+        """True once the watcher took the mark (and the wait was not abandoned)."""
+        return self.marked.done() and not self.marked.cancelled() and not self.marked.exception()
 
     async def wait(self, timeout: float | None = None) -> FoundMail:
         limit = self.watcher.config.wait_timeout_seconds if timeout is None else timeout
@@ -89,6 +107,9 @@ class Expectation:
         except TimeoutError:
             self.cancel()
             raise self.watcher._not_found(self, limit) from None
+        except asyncio.CancelledError:
+            self.cancel()
+            raise
 
     def result(self, timeout: float | None = None) -> FoundMail:
         limit = self.watcher.config.wait_timeout_seconds if timeout is None else timeout
@@ -99,18 +120,27 @@ class Expectation:
             raise self.watcher._not_found(self, limit) from None
 
     def cancel(self) -> None:
+        self.marked.cancel()
         self.future.cancel()
         self.watcher._forget(self)
 
 
 class MailWatcher:
-    """Watches one mailbox for every flow of a batch. Thread-safe; usable from asyncio."""
+    """Watches one mailbox for every flow of a batch. Thread-safe; usable from asyncio.
+
+    ``sleep`` replaces the reconnect backoff's pause (tests record the delays with it).
+    """
 
     def __init__(
-        self, config: MailboxConfig, *, mailbox_factory: MailboxFactory | None = None
+        self,
+        config: MailboxConfig,
+        *,
+        mailbox_factory: MailboxFactory | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.config = config
         self._factory = mailbox_factory or _imap_factory
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._wake = Wakeup()
         self._stopping = threading.Event()
@@ -126,7 +156,17 @@ class MailWatcher:
         self.last_error: str = ""
 
     def __repr__(self) -> str:
-        return f"MailWatcher({self.config.where}, waiting={len(self._waiters)})"
+        return f"MailWatcher({self.config.where}, waiting={self.waiting})"
+
+    @property
+    def waiting(self) -> int:
+        """Flows registered (mark taken) and not resolved yet."""
+        with self._lock:
+            return sum(1 for w in self._waiters if w.registered and not w.future.done())
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self._stopping.is_set()
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -157,7 +197,9 @@ class MailWatcher:
         with self._lock:
             waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            _fail(waiter, MailError("el vigilante del buzón se detuvo antes de llegar el correo"))
+            error = MailError("el vigilante del buzón se detuvo antes de llegar el correo")
+            _fail(waiter.marked, error)
+            _fail(waiter.future, error)
 
     def __enter__(self) -> MailWatcher:
         return self.start()
@@ -180,27 +222,39 @@ class MailWatcher:
         *,
         not_before: datetime | None = None,
     ) -> Expectation:
-        """Register a wait now; the result comes from ``wait()`` / ``result()``.
+        """Register a wait; returns once the mark is taken (one round trip to the server).
 
-        not_before (aware datetime): accept mails sent from then on, including ones already
-        in the mailbox. Without it, only mails that reach the server after this call count
-        (decided by UID, not by clocks).
+        Call it BEFORE the action that makes the portal send the mail. Mail the server stores
+        from then on counts, even if it arrives before ``wait()``/``result()`` is called.
+        not_before (aware datetime, for a flow resumed from an earlier process): also accept
+        mail already in the box whose ``Date`` is at most ``date_slack_seconds`` earlier.
+        MailboxConnectError when the mailbox cannot be reached within ``connect_timeout``.
         """
-        kinds = frozenset([kind] if isinstance(kind, MailKind) else kind)
-        if not_before is not None and not_before.tzinfo is None:
-            raise ValueError("not_before must be timezone-aware")
-        with self._lock:
-            waiter = Expectation(
-                self,
-                recipient.strip().lower(),
-                kinds,
-                not_before,
-                datetime.now(UTC),
-                self._uidvalidity,
-                self._cursor,
-            )
-            self._waiters.append(waiter)
-        self._wake.set()
+        waiter = self._enqueue(recipient, kind, not_before)
+        try:
+            waiter.marked.result(self.config.connect_timeout)
+        except concurrent.futures.TimeoutError:
+            waiter.cancel()
+            raise self._unavailable() from None
+        return waiter
+
+    async def register(
+        self,
+        recipient: str,
+        kind: MailKind | Iterable[MailKind],
+        *,
+        not_before: datetime | None = None,
+    ) -> Expectation:
+        """``expect`` for asyncio: await it before the click, await ``.wait()`` after."""
+        waiter = self._enqueue(recipient, kind, not_before)
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(waiter.marked), self.config.connect_timeout)
+        except TimeoutError:
+            waiter.cancel()
+            raise self._unavailable() from None
+        except asyncio.CancelledError:
+            waiter.cancel()
+            raise
         return waiter
 
     async def wait_for(
@@ -211,8 +265,13 @@ class MailWatcher:
         not_before: datetime | None = None,
         timeout: float | None = None,
     ) -> FoundMail:
-        """The newest matching mail; ActivationMailNotFound after ``timeout`` seconds."""
-        return await self.expect(recipient, kind, not_before=not_before).wait(timeout)
+        """Register and wait: the newest matching mail; ActivationMailNotFound after ``timeout``.
+
+        Only mail stored after this call counts (plus ``not_before``): when the action that
+        sends the mail comes first, use ``register`` before it instead.
+        """
+        waiting = await self.register(recipient, kind, not_before=not_before)
+        return await waiting.wait(timeout)
 
     def wait_for_sync(
         self,
@@ -225,10 +284,35 @@ class MailWatcher:
         """``wait_for`` for code without an event loop."""
         return self.expect(recipient, kind, not_before=not_before).result(timeout)
 
+    def _enqueue(
+        self, recipient: str, kind: MailKind | Iterable[MailKind], not_before: datetime | None
+    ) -> Expectation:
+        kinds = frozenset([kind] if isinstance(kind, MailKind) else kind)
+        if not_before is not None and not_before.tzinfo is None:
+            raise ValueError("not_before must be timezone-aware")
+        if not self.running:
+            raise MailError(
+                f"el vigilante del buzón {self.config.where} no está en marcha",
+                hint="Inicie el vigilante (start(), 'with' o 'async with') antes de esperar.",
+            )
+        waiter = Expectation(self, recipient.strip().lower(), kinds, not_before, datetime.now(UTC))
+        with self._lock:
+            self._waiters.append(waiter)
+        self._wake.set()
+        return waiter
+
     def _forget(self, waiter: Expectation) -> None:
         with self._lock:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
+
+    def _unavailable(self) -> MailboxConnectError:
+        state = self.last_error or "sin conexión"
+        return MailboxConnectError(
+            f"no se pudo registrar la espera: el buzón {self.config.where} no respondió en "
+            f"{self.config.connect_timeout:.0f} s ({state})",
+            hint="Revise que el servidor IMAP esté en línea antes de pedir el correo al portal.",
+        )
 
     def _not_found(self, waiter: Expectation, timeout: float) -> ActivationMailNotFound:
         labels = " o ".join(sorted(RULE_BY_KIND[k].label for k in waiter.kinds))
@@ -256,9 +340,9 @@ class MailWatcher:
                 continue
             self.connections += 1
             self.connected = True
+            delay = self.config.backoff_seconds
             try:
                 self._serve(mailbox)
-                delay = self.config.backoff_seconds
             except Exception as err:
                 self.last_error = _describe(err)
                 log.warning("conexión IMAP %s perdida: %s", self.config.where, self.last_error)
@@ -276,7 +360,10 @@ class MailWatcher:
                 delay = min(delay * 2, self.config.backoff_max_seconds)
 
     def _backoff(self, delay: float) -> None:
-        self._wake.clear()  # a registration must not turn the backoff into a busy loop
+        if self._sleep is not None:
+            self._sleep(delay)
+            return
+        self._wake.clear()  # a registration ends the pause once (it wants a connection)
         if not self._stopping.is_set():
             self._wake.wait(delay)
 
@@ -286,33 +373,64 @@ class MailWatcher:
             self._start_error = (
                 err
                 if isinstance(err, MailError)
-                else MailboxConnectError(f"no se pudo conectar a {self.config.where}: {err}")
+                else MailboxConnectError(
+                    f"no se pudo conectar a {self.config.where}: {self.last_error}"
+                )
             )
             self._ready.set()
         else:
             log.warning("reconexión IMAP %s fallida: %s", self.config.where, self.last_error)
 
     def _serve(self, mailbox: Mailbox) -> None:
-        if mailbox.uidvalidity != self._uidvalidity:
-            with self._lock:
-                if self._uidvalidity:
-                    log.info("UIDVALIDITY cambió en %s: se relee el buzón", self.config.where)
-                self._uidvalidity = mailbox.uidvalidity
-                self._cursor = 0
-                self._candidates.clear()
-        # A safety re-read bounds the cost of an IDLE notification a server fails to send
-        # (pymap sometimes misses a message appended just before IDLE starts).
+        self._adopt(mailbox.uidvalidity)
+        # IDLE is left at least every idle_renew_seconds (RFC 2177: before 29 min) and, as a
+        # safety re-read, every idle_check_seconds: that bounds the cost of a notification a
+        # server fails to send (pymap may miss a message appended just before IDLE starts).
         interval = min(self.config.idle_renew_seconds, self.config.idle_check_seconds)
         if not mailbox.supports_idle:
             interval = min(interval, self.config.poll_seconds)
         while not self._stopping.is_set():
             self._wake.clear()
+            self._mark(mailbox)
             self._scan(mailbox)
             self._ready.set()
             self._match()
             if self._stopping.is_set():
                 return
             mailbox.wait_for_change(interval, self._wake)
+
+    def _adopt(self, uidvalidity: int) -> None:
+        """Start over when the folder's UIDVALIDITY is new (first connection, or recreated)."""
+        if uidvalidity == self._uidvalidity:
+            return
+        with self._lock:
+            old, self._uidvalidity = self._uidvalidity, uidvalidity
+            self._cursor = 0
+            self._candidates.clear()
+            stranded = sum(1 for w in self._waiters if w.registered)
+        if old:
+            log.warning(
+                "UIDVALIDITY de %s cambió (%d -> %d: la carpeta fue recreada); se relee el "
+                "buzón y %d espera(s) aceptan, en lugar de UID, correo llegado desde su "
+                "registro menos %.0f s",
+                self.config.where,
+                old,
+                uidvalidity,
+                stranded,
+                self.config.date_slack_seconds,
+            )
+
+    def _mark(self, mailbox: Mailbox) -> None:
+        """Give every new registration its mark: the server's UIDNEXT, asked now."""
+        with self._lock:
+            pending = [w for w in self._waiters if not w.marked.done()]
+        if not pending:
+            return
+        uidnext = mailbox.uidnext()
+        for waiter in pending:
+            waiter.uidvalidity, waiter.uidnext = self._uidvalidity, uidnext
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                waiter.marked.set_result(None)
 
     def _scan(self, mailbox: Mailbox) -> None:
         since = None
@@ -339,8 +457,10 @@ class MailWatcher:
             link = portal_link(mail, self.config.allowed_hosts)
         except UnsafeLinkError as err:
             error = err
-        now = datetime.now(UTC)
-        arrived = raw.internal_date or now
+        if link is not None:
+            for secret in secret_parts(link):
+                register_secret(secret)
+        arrived = raw.internal_date or datetime.now(UTC)
         log.debug("correo uid=%d %s para %s", raw.uid, mail.kind.value, sorted(mail.recipients))
         return _Candidate(
             uid=raw.uid,
@@ -357,69 +477,79 @@ class MailWatcher:
 
     def _match(self) -> None:
         with self._lock:
-            waiters = [w for w in self._waiters if not w.future.done()]
+            waiters = [w for w in self._waiters if w.registered and not w.future.done()]
+            # Newest first: the portal's issue time (Date), then the later arrival (UID).
             candidates = sorted(
                 self._candidates.values(), key=lambda c: (c.sent_at, c.uid), reverse=True
             )
         for waiter in waiters:
-            self._resolve(waiter, [c for c in candidates if self._fits(waiter, c)])
+            matches = (c for c in candidates if self._fits(waiter, c) and _counts(c))
+            newest = next(matches, None)
+            if newest is not None:
+                self._resolve(waiter, newest)
 
     def _fits(self, waiter: Expectation, cand: _Candidate) -> bool:
         if cand.kind not in waiter.kinds or waiter.recipient not in cand.recipients:
             return False
-        tolerance = timedelta(seconds=self.config.clock_tolerance_seconds)
-        if waiter.not_before is not None:
-            return cand.sent_at >= waiter.not_before - tolerance
-        if cand.uidvalidity == waiter.after_uidvalidity:
-            return cand.uid > waiter.after_uid
-        return cand.arrived >= waiter.registered_at - tolerance
+        slack = timedelta(seconds=self.config.date_slack_seconds)
+        if waiter.not_before is not None and cand.sent_at >= waiter.not_before - slack:
+            return True
+        if cand.uidvalidity == waiter.uidvalidity:
+            return cand.uid >= waiter.uidnext
+        return cand.arrived >= waiter.registered_at - slack  # folder recreated since the mark
 
-    def _resolve(self, waiter: Expectation, matches: list[_Candidate]) -> None:
-        needs_link = any(RULE_BY_KIND[k].link_path for k in waiter.kinds)
-        chosen: _Candidate | None = None
-        error: UnsafeLinkError | None = None
-        for cand in matches:  # newest first
-            if cand.link is not None or (not needs_link and not cand.forwarded):
-                chosen = cand
-                break
-            if cand.error is not None and error is None:
-                error = cand.error
-        if chosen is None and error is None:
-            return
+    def _resolve(self, waiter: Expectation, newest: _Candidate) -> None:
+        """Hand ``newest`` to the flow, or fail: an older mail's link is void on the portal."""
         self._forget(waiter)
-        if chosen is None:
-            assert error is not None
-            _fail(waiter, error)
+        if newest.error is not None:
+            _fail(waiter.future, newest.error)
+            return
+        if newest.link is None and RULE_BY_KIND[newest.kind].link_path is not None:
+            hosts = ", ".join(self.config.allowed_hosts)
+            _fail(
+                waiter.future,
+                UnsafeLinkError(
+                    f"el correo más reciente de {RULE_BY_KIND[newest.kind].label} para "
+                    f"{waiter.recipient} (uid {newest.uid}) no trae un enlace al portal ({hosts})",
+                    hint="Revise el correo a mano y la lista de hosts permitidos del buzón "
+                    "(el host del portal); los enlaces de correos anteriores ya no sirven.",
+                ),
+            )
             return
         found = FoundMail(
-            chosen.kind,
+            newest.kind,
             waiter.recipient,
-            chosen.subject,
-            chosen.uid,
-            chosen.uidvalidity,
-            chosen.sent_at,
-            chosen.link,
+            newest.subject,
+            newest.uid,
+            newest.uidvalidity,
+            newest.sent_at,
+            newest.link,
         )
         log.info(
             "correo %s para %s (uid %d): %s",
-            chosen.kind.value,
+            newest.kind.value,
             waiter.recipient,
-            chosen.uid,
-            mask_link(chosen.link) if chosen.link else "sin enlace",
+            newest.uid,
+            mask_link(newest.link) if newest.link else "sin enlace",
         )
-        if not waiter.future.done():
-            with contextlib.suppress(concurrent.futures.InvalidStateError):
-                waiter.future.set_result(found)
-
-
-def _fail(waiter: Expectation, error: Exception) -> None:
-    if not waiter.future.done():
         with contextlib.suppress(concurrent.futures.InvalidStateError):
-            waiter.future.set_exception(error)
+            waiter.future.set_result(found)
+
+
+def _counts(cand: _Candidate) -> bool:
+    """A forwarded copy counts only with a portal link (or a refused one)."""
+    return not cand.forwarded or cand.link is not None or cand.error is not None
+
+
+def _fail(future: concurrent.futures.Future[Any], error: Exception) -> None:
+    if not future.done():
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            future.set_exception(error)
 
 
 def _describe(err: BaseException) -> str:
-    return (str(err) or type(err).__name__)[:200]
+    """The error's text for logs and messages, with every registered secret masked."""
+    return mask(str(err) or type(err).__name__)[:200]
 
 
 def _imap_factory(config: MailboxConfig) -> Mailbox:
