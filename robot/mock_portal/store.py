@@ -410,12 +410,24 @@ class Store:
             account_id,
         )
 
-    def put_document(self, account_id: int, slot: str, fields: dict[str, Any]) -> int:
-        """Store a file in a slot, replacing what the slot held; returns the document id."""
+    def put_document(
+        self, account_id: int, slot: str, fields: dict[str, Any], *, several: bool = False
+    ) -> int:
+        """Store a file in a slot; returns the document id.
+
+        A single-file slot is replaced whole. A slot that holds ``several`` files keeps the
+        others and replaces only a file of the same name (so a re-sent upload is no duplicate).
+        """
         with self.transaction() as db:
-            db.execute(
-                "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
-            )
+            if several:
+                db.execute(
+                    "DELETE FROM documents WHERE account_id = ? AND slot = ? AND filename = ?",
+                    (account_id, slot, fields["filename"]),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
+                )
             cols = ", ".join(fields)
             marks = ", ".join("?" for _ in fields)
             cursor = db.execute(
@@ -425,8 +437,19 @@ class Store:
             )
             return cursor.lastrowid or 0
 
-    def delete_document(self, account_id: int, slot: str) -> None:
-        self.execute("DELETE FROM documents WHERE account_id = ? AND slot = ?", account_id, slot)
+    def delete_document(self, account_id: int, slot: str, document_id: int | None = None) -> None:
+        """Remove the slot's files, or only ``document_id`` among them."""
+        if document_id is None:
+            self.execute(
+                "DELETE FROM documents WHERE account_id = ? AND slot = ?", account_id, slot
+            )
+        else:
+            self.execute(
+                "DELETE FROM documents WHERE account_id = ? AND slot = ? AND id = ?",
+                account_id,
+                slot,
+                document_id,
+            )
 
     def account_documents(self, account_id: int) -> list[sqlite3.Row]:
         """The account's documents without their bytes, by upload order."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,13 +143,15 @@ class FormClient:
     def post(
         self,
         fields: dict[str, Any],
-        files: dict[str, tuple[bytes, str]] | None = None,
+        files: Mapping[str, tuple[bytes, str] | list[tuple[bytes, str]]] | None = None,
         action: str = "guardar",
     ) -> TestResponse:
+        """``files``: slot -> (content, name), or a list of them for a slot of several files."""
         csrf = csrf_of(self.get().data)
         data: dict[str, Any] = {**fields, CSRF_FIELD: csrf, "action": action}
-        for slot, (content, name) in (files or {}).items():
-            data[f"fileDoc_{slot}"] = (io.BytesIO(content), name)
+        for slot, given in (files or {}).items():
+            chosen = given if isinstance(given, list) else [given]
+            data[f"fileDoc_{slot}"] = [(io.BytesIO(content), name) for content, name in chosen]
         return self.client.post(
             FORM_URL,
             query_string={"mkey": self.mkey},

@@ -18,6 +18,7 @@ from tests.mock_portal.supplier_helpers import (
 )
 
 INDEX_URL = "/Public/Directory/Index"
+CONSTANCIAS = [(PDF + b"c1", "constancia RUT.pdf"), (PDF + b"c22", "constancia estados.pdf")]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,11 @@ def supplier(app: App) -> int:
     """One supplier finalized through the form, plus one draft that must stay hidden."""
     draft = seed_draft(app.store)
     form = open_form(app, draft)
-    files = {**required_files(), "experiencia": (JPG + b"\x01" * 300, "experiencia ñ.jpg")}
+    files = {
+        **required_files(),
+        "experiencia": (JPG + b"\x01" * 300, "experiencia ñ.jpg"),
+        "constancia": CONSTANCIAS,
+    }
     resp = form.post(valid_fields(nit="900123456", dv="8"), files, action="finalizar")
     assert resp.status_code == 302
     hidden = seed_draft(app.store, nit="901000001")
@@ -83,7 +88,14 @@ def test_supplier_page_shows_the_published_data(app: App, supplier: int) -> None
     assert text("lblEmail") == "notificaciones@ferreteria.test"
     assert text("lblWebsite") == "https://www.ferreteria.test"
     slots = [tr["data-slot"] for tr in page.select("#tblDocuments tbody tr")]
-    assert slots == ["rut", "existencia", "cedula_representante", "experiencia"]
+    assert slots == [
+        "rut",
+        "existencia",
+        "cedula_representante",
+        "experiencia",
+        "constancia",
+        "constancia",
+    ]
     assert text("spnDocSha_rut") == sha256(PDF)
 
 
@@ -103,6 +115,20 @@ def test_document_download_is_byte_exact(app: App, supplier: int) -> None:
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.headers["Content-Disposition"] == "attachment; filename=rut.pdf"
     assert pdf.data == PDF
+
+
+def test_every_constancia_is_listed_and_downloadable(app: App, supplier: int) -> None:
+    client = app.client()
+    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}"))
+    rows = page.select("#tblDocuments tr[data-slot=constancia]")
+    assert len(rows) == 2
+    for row, (content, name) in zip(rows, CONSTANCIAS, strict=True):
+        key = f"constancia_{row['data-document-id']}"
+        link = row.find(id=f"lnkDoc_{key}")
+        assert link.get_text() == name
+        assert row.find(id=f"spnDocSize_{key}")["data-bytes"] == str(len(content))
+        assert row.find(id=f"spnDocSha_{key}").get_text() == sha256(content)
+        assert client.get(link["href"]).data == content
 
 
 def test_drafts_and_foreign_documents_are_not_found(app: App, supplier: int) -> None:

@@ -90,6 +90,67 @@ def test_a_new_upload_replaces_the_slot(app: App) -> None:
     assert (doc["filename"], doc["sha256"]) == ("nuevo.png", sha256(PNG))
 
 
+def _files_shown(resp: object, slot: str) -> list[tuple[str, str, str]]:
+    """(name, data-bytes, SHA-256) of each file row of a slot in the Documentos table."""
+    page = soup(resp)  # type: ignore[arg-type]
+    return [
+        (
+            row.find(id=f"spnDocName_{slot}_{row['data-document-id']}").get_text(),
+            row.find(id=f"spnDocSize_{slot}_{row['data-document-id']}")["data-bytes"],
+            row.find(id=f"spnDocSha_{slot}_{row['data-document-id']}").get_text(),
+        )
+        for row in page.select(f"tr.DocFile[data-slot={slot}]")
+    ]
+
+
+def test_the_constancia_slot_holds_several_files(tmp_path: Path) -> None:
+    app = make_app(tmp_path, state_endpoint=True)
+    draft = seed_draft(app.store)
+    form = open_form(app, draft)
+    one, two, three = PDF + b"uno", PDF + b"dos", PNG + b"tres"
+    files = [(one, "constancia RUT.pdf"), (two, "constancia balance.pdf")]
+    form.post({}, {"constancia": files})
+    resp = form.post({}, {"constancia": (three, "constancia cedula.png")})
+    shown = _files_shown(resp, "constancia")
+    expected = [
+        ("constancia RUT.pdf", str(len(one)), sha256(one)),
+        ("constancia balance.pdf", str(len(two)), sha256(two)),
+        ("constancia cedula.png", str(len(three)), sha256(three)),
+    ]
+    assert shown == expected
+    assert soup(resp).find(id="fileDoc_constancia").has_attr("multiple")
+    # the same name again replaces that file only: a re-sent upload is no duplicate
+    resp = form.post({}, {"constancia": (one + b"v2", "constancia RUT.pdf")})
+    assert [name for name, _, _ in _files_shown(resp, "constancia")] == [
+        "constancia balance.pdf",
+        "constancia cedula.png",
+        "constancia RUT.pdf",
+    ]
+    # each file has its own Eliminar
+    balance = next(
+        d for d in app.store.account_documents(draft.account_id) if "balance" in d["filename"]
+    )
+    resp = form.post({}, action=f"eliminar:constancia:{balance['id']}")
+    assert [name for name, _, _ in _files_shown(resp, "constancia")] == [
+        "constancia cedula.png",
+        "constancia RUT.pdf",
+    ]
+    dump = app.client().get("/_state").get_json()
+    assert sorted(d["filename"] for d in dump["documents"] if d["slot"] == "constancia") == [
+        "constancia RUT.pdf",
+        "constancia cedula.png",
+    ]
+
+
+def test_other_slots_keep_one_file_even_when_several_are_posted(app: App) -> None:
+    draft = seed_draft(app.store)
+    form = open_form(app, draft)
+    resp = form.post({}, {"rut": [(PDF, "primero.pdf"), (PDF + b"2", "segundo.pdf")]})
+    [doc] = app.store.account_documents(draft.account_id)
+    assert doc["filename"] == "primero.pdf"
+    assert not soup(resp).find(id="fileDoc_rut").has_attr("multiple")
+
+
 def test_upload_fail_once_fails_the_first_upload_of_each_slot(tmp_path: Path) -> None:
     app = make_app(tmp_path, faults={"upload_fail_once": True})
     draft = seed_draft(app.store)

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, request, send_file
 
 from robot import refdata
-from robot.mock_portal.views.supplier_docs import human_size
+from robot.mock_portal.views.supplier_docs import dom_key, size_text
 from robot.mock_portal.views.supplier_fields import COUNTRIES, MIPYME_CHOICES
 from robot.mock_portal.web import ViewResult, error_page, portal, render
 from robot.portal_rules import DOCUMENT_SLOTS, ID_TYPES, NATURAL_PERSON_TYPES, ORGANIZATION_TYPES
@@ -151,10 +151,11 @@ def document_rows(account: sqlite3.Row) -> list[dict[str, Any]]:
             {
                 "id": doc["id"],
                 "slot": doc["slot"],
+                "key": dom_key(doc["slot"], doc["id"]),
                 "label": slot.label if slot else doc["slot"],
                 "filename": doc["filename"],
                 "size": doc["size"],
-                "size_text": f"{doc['size']} bytes ({human_size(doc['size'])})",
+                "size_text": size_text(doc["size"]),
                 "sha256": doc["sha256"],
             }
         )

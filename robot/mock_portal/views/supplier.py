@@ -123,7 +123,8 @@ def _post(account: sqlite3.Row) -> ViewResult:
     ctx = UploadContext(p.store, account_id, g.session.user_id, p.config.max_upload_bytes)
     errors = store_uploads(request.files, ctx, p.faults.upload_should_fail)
     if action == "eliminar":
-        p.store.delete_document(account_id, target)
+        slot, _, document = target.partition(":")  # "rut", or "constancia:12"
+        p.store.delete_document(account_id, slot, int(document) if document.isdigit() else None)
     elif action == "quitar":
         codes = [c for c in codes if c[0] != target]
     finalize = action == "finalizar"
