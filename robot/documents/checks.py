@@ -11,11 +11,19 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import pikepdf
 from PIL import Image
 
+from robot.documents.filetype import (
+    HEAD_BYTES,
+    KIND_LABEL,
+    KIND_OF_SUFFIX,
+    Kind,
+    mb,
+    type_hint,
+    type_problem,
+)
 from robot.errors import (
     DocumentCorruptError,
     DocumentEncryptedError,
@@ -25,11 +33,7 @@ from robot.errors import (
 )
 from robot.portal_rules import DEFAULT_MAX_UPLOAD_MB, UPLOAD_TYPES
 
-Kind = Literal["pdf", "jpeg", "png"]
-
 DEFAULT_MAX_BYTES = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
-_KIND_OF_SUFFIX: dict[str, Kind] = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
-_KIND_LABEL = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -45,24 +49,8 @@ class Checked:
     notes: tuple[str, ...] = field(default=())
 
 
-def sniff(data: bytes) -> Kind | None:
-    """The file's real type from its first bytes, or None if none we know."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if b"%PDF-" in data[:1024]:
-        return "pdf"
-    return None
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def mb(size: int) -> str:
-    """``10,5 MB``: a size as a Colombian reader writes it."""
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
 
 
 def read_document(path: Path) -> bytes:
@@ -83,13 +71,13 @@ def read_document(path: Path) -> bytes:
 def expected_kind(name: str) -> Kind:
     """The type the file's extension promises; an error if the portal does not take it."""
     suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_TYPES or suffix not in _KIND_OF_SUFFIX:
+    if suffix not in UPLOAD_TYPES or suffix not in KIND_OF_SUFFIX:
         allowed = ", ".join(sorted(UPLOAD_TYPES))
         raise DocumentTypeError(
             f"{name}: el portal no acepta archivos «{suffix or 'sin extensión'}»",
             hint=f"convierta el documento a uno de estos tipos: {allowed}",
         )
-    return _KIND_OF_SUFFIX[suffix]
+    return KIND_OF_SUFFIX[suffix]
 
 
 def check_size(name: str, size: int, max_bytes: int, *, stage: str = "") -> None:
@@ -159,13 +147,9 @@ def preflight(
     name = path.name
     kind = expected_kind(name)
     raw = read_document(path) if data is None else data
-    real = sniff(raw)
-    if real != kind:
-        what = f"un archivo {_KIND_LABEL[real]}" if real else "un tipo de archivo desconocido"
-        raise DocumentTypeError(
-            f"{name}: se llama «{Path(name).suffix}» pero su contenido es {what}",
-            hint=f"exporte el documento como {_KIND_LABEL[kind]} o corrija la extensión",
-        )
+    problem = type_problem(name, raw[:HEAD_BYTES])
+    if problem:
+        raise DocumentTypeError(problem, hint=type_hint(name, raw[:HEAD_BYTES]))
     check_size(name, len(raw), max_bytes)
     if kind == "pdf":
         return _preflight_pdf(name, raw, password, max_pages)
@@ -200,7 +184,7 @@ def _check_image(name: str, raw: bytes, kind: Kind) -> None:
         ) from None
     except (OSError, SyntaxError, ValueError) as err:
         raise DocumentCorruptError(
-            f"{name}: la imagen {_KIND_LABEL[kind]} está dañada ({_short(err)})",
+            f"{name}: la imagen {KIND_LABEL[kind]} está dañada ({_short(err)})",
             hint="vuelva a escanear o exportar la imagen y reemplace el archivo",
         ) from None
 

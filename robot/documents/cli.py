@@ -8,7 +8,7 @@ import click
 
 from robot import settings
 from robot.cli import explain_errors
-from robot.documents.checks import mb
+from robot.documents.filetype import mb
 from robot.documents.from_profile import specs_from_profile, supplier_from_profile
 from robot.documents.manifest import MANIFEST_NAME
 from robot.documents.prepare import prepare_documents

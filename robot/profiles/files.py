@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from robot.documents.filetype import HEAD_BYTES, mb, type_problem
 from robot.portal_rules import UPLOAD_TYPES
-
-_MAGIC: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
-_KIND = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 def file_problem(path: Path, written: str, max_upload_mb: float) -> str | None:
@@ -31,25 +25,19 @@ def file_problem(path: Path, written: str, max_upload_mb: float) -> str | None:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(16)
+            head = handle.read(HEAD_BYTES)
     except OSError as err:
         return f"no se puede leer {written} ({err.strerror})"
-    return _content_problem(written, mime, size, head, max_upload_mb)
+    return _content_problem(written, size, head, max_upload_mb)
 
 
-def _content_problem(
-    written: str, mime: str, size: int, head: bytes, max_upload_mb: float
-) -> str | None:
+def _content_problem(written: str, size: int, head: bytes, max_upload_mb: float) -> str | None:
     if size == 0:
         return f"el archivo {written} está vacío"
-    if size > int(max_upload_mb * 1024 * 1024):
-        return (
-            f"el archivo {written} pesa {size / 1024 / 1024:.1f} MB; el portal acepta hasta "
-            f"{max_upload_mb:g} MB"
-        )
-    if not head.startswith(_MAGIC[mime]):
-        return f"el contenido de {written} no es un {_KIND[mime]} aunque la extensión lo diga"
-    return None
+    limit = int(max_upload_mb * 1024 * 1024)
+    if size > limit:
+        return f"el archivo {written} pesa {mb(size)}; el portal acepta hasta {mb(limit)}"
+    return type_problem(written, head)  # the same words as robot.documents' checks
 
 
 def ca_file_problem(path: Path, written: str) -> str | None:

@@ -37,7 +37,9 @@ def originals(tmp_path: Path) -> Path:
 
 
 def _digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()
+    }
 
 
 def test_prepare_marks_converts_and_writes_the_manifest(originals: Path, tmp_path: Path) -> None:
@@ -82,6 +84,18 @@ def test_prepare_marks_converts_and_writes_the_manifest(originals: Path, tmp_pat
     text = (out / "manifest.json").read_text(encoding="utf-8")
     assert "openpassword" not in text
     assert Manifest.from_json(text) == manifest
+
+
+def test_the_originals_folder_is_never_written_over(tmp_path: Path) -> None:
+    """``rut.pdf`` in slot ``rut`` keeps its name: prepared into its own folder it would
+    replace the original, so it is refused and the original keeps its bytes."""
+    original = tmp_path / "rut.pdf"
+    shutil.copy(CORPUS / "pdflatex-4-pages.pdf", original)
+    before = _digests(tmp_path)
+    spec = DocumentSpec("rut", original, True, "watermark")
+    with pytest.raises(DocumentError, match="la carpeta de salida es la de los originales"):
+        prepare_documents([spec], SUPPLIER, tmp_path, today=DAY)
+    assert _digests(tmp_path) == before
 
 
 def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Path) -> None:
@@ -166,6 +180,8 @@ administrator:
   phone: 310 555 0101
   username: nandu.admin
   password: Clave-Segura-1
+  accept_terms: true
+  data_policy_consent: true
 documents:
   - slot: rut
     path: docs/pdflatex-4-pages.pdf
@@ -222,6 +238,38 @@ def test_documents_command_explains_a_missing_password(originals: Path, tmp_path
     assert result.exit_code == 1
     assert "SECOP_DOC_PASSWORD" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("replacement", "says", "hint"),
+    [
+        (
+            b"%PDF-1.7\n" + bytes(range(256)) * 16,  # the loader's check passes: PDF signature
+            "pdflatex-4-pages.pdf: el PDF está dañado y no se puede leer",
+            "vuelva a exportar o escanear el documento",
+        ),
+        (
+            (CORPUS / ENCRYPTED).read_bytes(),  # no `password` for this slot in the profile
+            "pdflatex-4-pages.pdf: el PDF está protegido con contraseña",
+            "indique la referencia `password` del documento en el perfil",
+        ),
+    ],
+)
+def test_documents_command_reaches_the_document_checks(
+    replacement: bytes, says: str, hint: str, originals: Path, tmp_path: Path
+) -> None:
+    profile = _profile(tmp_path, originals)
+    (tmp_path / "perfil" / "docs" / "pdflatex-4-pages.pdf").write_bytes(replacement)
+    result = CliRunner().invoke(
+        main,
+        ["documents", str(profile), "--out", str(tmp_path / "o")],
+        env={"SECOP_DOC_PASSWORD": "openpassword"},
+    )
+    assert result.exit_code == 1, result.output
+    assert says in result.output
+    assert hint in result.output
+    assert "Traceback" not in result.output
+    assert "openpassword" not in result.output
 
 
 def test_documents_command_explains_a_bad_document(originals: Path, tmp_path: Path) -> None:

@@ -90,6 +90,6 @@ def test_document_over_the_size_limit(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as info:
         load_profile(profile)
     assert [p.message for p in info.value.problems] == [
-        f"el archivo {big} pesa 11.0 MB; el portal acepta hasta 10 MB"
+        f"el archivo {big} pesa 11,0 MB; el portal acepta hasta 10,0 MB"
     ]
     assert load_profile(profile, max_upload_mb=12).documents[0].path == str(big)
