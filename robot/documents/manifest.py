@@ -131,4 +131,4 @@ def size_matches(size: int, shown: object) -> bool:
         return False
     value, unit = float(human.group(1).replace(",", ".")), _UNIT[human.group(2).upper()]
     decimals = len(human.group(1).replace(",", ".").partition(".")[2])
-    return abs(size / unit - value) <= 0.5 / 10**decimals + 1e-9
+    return abs(size / unit - value) <= 0.5 * 0.1**decimals + 1e-9
