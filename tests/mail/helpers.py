@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -94,3 +95,11 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait (polling every 10 ms) until ``check()`` is true; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)

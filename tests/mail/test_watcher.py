@@ -7,7 +7,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from robot.errors import (
 )
 from robot.mail import Expectation, MailboxConfig, MailKind, MailWatcher, WatcherRegistry
 from robot.mail.fake import FakeMailbox, FakeServer
-from tests.mail.helpers import HOST, link_for, portal_mail, run_async
+from tests.mail.helpers import HOST, eventually, link_for, portal_mail, run_async
 
 CORPUS = sorted((Path(__file__).parent.parent / "data" / "emails" / "corpus").glob("*.eml"))
 SAFELINKS = "https://eur01.safelinks.protection.outlook.com/?url="
@@ -57,13 +57,6 @@ def watcher(server: FakeServer) -> Iterator[MailWatcher]:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 # --- correlation ------------------------------------------------------------------------------
