@@ -107,7 +107,7 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
         ) from None
     except pikepdf.PdfError as err:
         raise DocumentCorruptError(
-            f"{name}: el PDF está dañado y no se puede leer ({_short(err)})",
+            f"{name}: el PDF está dañado y no se puede leer ({short_error(err)})",
             hint="vuelva a exportar o escanear el documento y reemplace el archivo",
         ) from None
     try:
@@ -115,7 +115,7 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
     except pikepdf.PdfError as err:
         pdf.close()
         raise DocumentCorruptError(
-            f"{name}: el árbol de páginas del PDF está dañado ({_short(err)})",
+            f"{name}: el árbol de páginas del PDF está dañado ({short_error(err)})",
             hint="vuelva a exportar el documento y reemplace el archivo",
         ) from None
     if count == 0:
@@ -184,12 +184,13 @@ def _check_image(name: str, raw: bytes, kind: Kind) -> None:
         ) from None
     except (OSError, SyntaxError, ValueError) as err:
         raise DocumentCorruptError(
-            f"{name}: la imagen {KIND_LABEL[kind]} está dañada ({_short(err)})",
+            f"{name}: la imagen {KIND_LABEL[kind]} está dañada ({short_error(err)})",
             hint="vuelva a escanear o exportar la imagen y reemplace el archivo",
         ) from None
 
 
-def _short(err: BaseException) -> str:
+def short_error(err: BaseException) -> str:
+    """The first line of a library's error message, without its noise, for a Spanish message."""
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     # pikepdf prefixes messages with the stream's name, which says nothing here
     text = text.split(": ", 1)[-1] if text.startswith(("<", "/", "stream")) else text

@@ -6,15 +6,19 @@ Originals are only read. Everything is written into ``out_dir``: the files to up
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
+import struct
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+import pypdfium2 as pdfium
+from PIL import Image
 
 from robot.documents.checks import (
     DEFAULT_MAX_BYTES,
@@ -24,6 +28,7 @@ from robot.documents.checks import (
     preflight,
     read_document,
     sha256,
+    short_error,
 )
 from robot.documents.constancia import CoveredDocument, make_constancia
 from robot.documents.images import image_to_watermarked_pdf, watermark_image
@@ -31,7 +36,7 @@ from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, Manifes
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
-from robot.errors import DocumentError
+from robot.errors import DocumentCorruptError, DocumentError
 from robot.portal_rules import WATERMARK_TEXT
 
 CONSTANCIA_NAME = "constancia-confidencialidad.pdf"
@@ -107,7 +112,8 @@ def _prepare_one(
         max_bytes=max_bytes,
         max_pages=spec.max_pages,
     )
-    result = _transform(spec, checked, data, text)
+    with _library_errors(spec.path.name, "marcar ni convertir"):
+        result = _transform(spec, checked, data, text)
     name = _output_name(spec, result.suffix, used)
     target = out_dir / name
     if target.resolve() in originals:
@@ -117,8 +123,9 @@ def _prepare_one(
         )
     stage = "después de la marca de agua" if result.marking != "ninguna" else "al convertirlo"
     check_size(spec.path.name, len(result.data), max_bytes, stage=stage)
-    target.write_bytes(result.data)
-    preview = _write_preview(result, target, out_dir)
+    _write(target, result.data)
+    with _library_errors(spec.path.name, "previsualizar"):
+        preview = _write_preview(result, target, out_dir)
     return ManifestEntry(
         slot=spec.slot,
         original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
@@ -164,8 +171,48 @@ def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
 def _write_preview(result: _Output, target: Path, out_dir: Path) -> str:
     png = pdf_preview(result.data) if result.suffix == ".pdf" else image_preview(result.data)
     rel = f"{PREVIEW_DIR}/{target.stem}.png"
-    (out_dir / rel).write_bytes(png)
+    _write(out_dir / rel, png)
     return rel
+
+
+# What pikepdf (qpdf), pdfium and Pillow raise on a file they cannot handle; Pillow uses OSError,
+# ValueError, SyntaxError and struct.error for damaged images and EXIF blocks.
+_LIBRARY_ERRORS = (
+    pikepdf.PdfError,
+    pdfium.PdfiumError,
+    Image.DecompressionBombError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    KeyError,
+    IndexError,
+    struct.error,
+)
+
+
+@contextlib.contextmanager
+def _library_errors(name: str, what: str) -> Iterator[None]:
+    """A library's failure on ``name`` becomes a DocumentCorruptError that names the file."""
+    try:
+        yield
+    except DocumentError:
+        raise
+    except _LIBRARY_ERRORS as err:
+        raise DocumentCorruptError(
+            f"{name}: el documento no se pudo {what} ({short_error(err)})",
+            hint="vuelva a exportar o escanear el documento y reemplace el archivo",
+        ) from None
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise DocumentError(
+            f"{target}: no se puede escribir ({err.strerror})",
+            hint="revise que la carpeta de salida (--out) exista, tenga espacio y permiso "
+            "de escritura",
+        ) from None
 
 
 def _constancia_entry(
@@ -176,7 +223,7 @@ def _constancia_entry(
     ]
     data = make_constancia(supplier, docs, day)
     target = out_dir / CONSTANCIA_NAME
-    target.write_bytes(data)
+    _write(target, data)
     facts = FileFacts(CONSTANCIA_NAME, len(data), sha256(data), 1)
     return ManifestEntry(
         slot="constancia",

@@ -7,6 +7,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -18,7 +20,14 @@ from robot.documents import (
     compare_manifest,
     prepare_documents,
 )
-from robot.errors import DocumentError, DocumentLimitError, DocumentTypeError
+from robot.documents import prepare as prepare_module
+from robot.documents.model import ImageOutput
+from robot.errors import (
+    DocumentCorruptError,
+    DocumentError,
+    DocumentLimitError,
+    DocumentTypeError,
+)
 from robot.mock_portal.views.supplier_docs import human_size
 from tests.documents.pdfcheck import assert_watermarked, page_texts, squash
 from tests.documents.test_images_constancia import SUPPLIER
@@ -123,6 +132,54 @@ def test_a_single_failure_keeps_its_class(tmp_path: Path) -> None:
     bad.write_bytes((CORPUS / "image.png").read_bytes())
     with pytest.raises(DocumentTypeError):
         prepare_documents([DocumentSpec("rut", bad)], SUPPLIER, tmp_path / "out", today=DAY)
+
+
+@pytest.mark.parametrize(
+    ("seam", "failure", "source", "image_output", "says"),
+    [
+        (
+            "watermark_pdf_result",
+            pikepdf.PdfError("xref not found"),
+            "multicolumn.pdf",
+            "image",
+            "marcar",
+        ),
+        ("watermark_image", OSError("broken data stream"), "image.png", "image", "marcar"),
+        ("image_to_watermarked_pdf", ValueError("bad EXIF"), "smile.jpg", "pdf", "marcar"),
+        (
+            "pdf_preview",
+            pdfium.PdfiumError("Failed to load page"),
+            "multicolumn.pdf",
+            "image",
+            "previsualizar",
+        ),
+        ("image_preview", SyntaxError("not a PNG file"), "image.png", "image", "previsualizar"),
+    ],
+)
+def test_a_library_failure_names_the_document(
+    seam: str,
+    failure: Exception,
+    source: str,
+    image_output: ImageOutput,
+    says: str,
+    originals: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pikepdf, pdfium or Pillow failing while marking or previewing (seen with damaged files
+    the pre-flight let through) gives the document's own clear error, not a traceback."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(prepare_module, seam, broken)
+    path = originals / source
+    spec = DocumentSpec("experiencia", path, True, "watermark", image_output)
+    with pytest.raises(DocumentCorruptError) as caught:
+        prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+    assert caught.value.message.startswith(f"{path.name}: el documento no se pudo {says}")
+    assert str(failure) in caught.value.message
+    assert caught.value.hint
 
 
 def test_compare_manifest(originals: Path, tmp_path: Path) -> None:
