@@ -34,9 +34,13 @@ def test_portal_fixture(path: Path) -> None:
         assert portal_link(mail, hosts) == expected["link"]
 
 
-def test_corpus_is_present() -> None:
-    assert len(CORPUS) >= 70
-    assert (DATA / "corpus" / "README.md").read_text().count("Apache-2.0") >= 1
+def test_corpus_is_present_with_its_license() -> None:
+    assert len(CORPUS) == 77
+    readme = (DATA / "corpus" / "README.md").read_text()
+    assert f"{len(CORPUS)} `.eml` files" in readme and "Apache License 2.0" in readme
+    license_text = (DATA / "corpus" / "LICENSE").read_text()
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in license_text
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
