@@ -143,7 +143,7 @@ def mock_portal(
         for line in bundle.describe():
             click.echo(line)
         click.echo("listo")
-        wait_for_signal()
+        wait_for_signal(bundle.problem)
     finally:
         bundle.stop()
 

@@ -84,6 +84,10 @@ class Mailer:
     def pending(self) -> int:
         return self._queue.qsize()
 
+    def alive(self) -> bool:
+        """True while the sending thread runs (until ``close``)."""
+        return self._thread.is_alive()
+
     # --- the sending thread --------------------------------------------------------------
 
     def _run(self) -> None:

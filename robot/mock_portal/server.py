@@ -8,6 +8,7 @@ import signal
 import socket
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -76,6 +77,14 @@ class MockPortal:
         )
         self._thread.start()
         return self
+
+    def problem(self) -> str | None:
+        """Why the started portal no longer works (a thread of it ended), or None."""
+        if self._thread is not None and not self._thread.is_alive():
+            return "el servidor web del portal se detuvo"
+        if self.portal is not None and not self.portal.mailer.alive():
+            return "el hilo que envía el correo del portal se detuvo"
+        return None
 
     def stop(self) -> None:
         if self._server is not None:
@@ -171,6 +180,14 @@ class Bundle:
         lines.append(f"db: {self.db_path}")
         return lines
 
+    def problem(self) -> str | None:
+        """Why the running portal or its mail stack no longer works, or None."""
+        if self.portal is not None and (problem := self.portal.problem()):
+            return problem
+        if self.stack is not None and (problem := self.stack.problem()):
+            return f"la pila de correo: {problem}"
+        return None
+
     def stop(self) -> None:
         if self.portal is not None:
             self.portal.stop()
@@ -180,8 +197,12 @@ class Bundle:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM."""
+def wait_for_signal(
+    problem: Callable[[], str | None] = lambda: None, interval: float = 0.5
+) -> None:
+    """Block until SIGINT or SIGTERM; raise SetupError as soon as ``problem()`` says why the
+    service stopped working (checked every ``interval`` seconds): it fails loudly, never
+    silently half-alive."""
     stop = threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -189,4 +210,9 @@ def wait_for_signal() -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-    stop.wait()
+    while not stop.wait(interval):
+        if found := problem():
+            raise SetupError(
+                f"el portal simulado dejó de funcionar: {found}",
+                hint="se detuvo todo lo demás; revise la salida de arriba y vuelva a iniciarlo",
+            )

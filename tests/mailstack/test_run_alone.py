@@ -16,7 +16,7 @@ from typing import IO
 import pytest
 from imap_tools import AND, MailBoxUnencrypted
 
-from tests.fixtures.mail import unique_local, wait_for_messages
+from tests.fixtures.mail import child_processes, unique_local, wait_for_messages
 
 MODULE = [sys.executable, "-m", "robot.mock_portal.mailstack"]
 
@@ -95,3 +95,25 @@ def test_bad_options_are_explained_without_a_traceback(
     assert done.returncode == 1
     assert "domain" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_exits_loudly_when_its_imap_server_dies() -> None:
+    proc = subprocess.Popen(
+        [*MODULE, "--backend", "pymap"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        lines: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None
+        threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True).start()
+        _announced(proc, lines)
+        [imap] = [pid for pid, cmd in child_processes(proc.pid) if "_pymap_main" in cmd]
+        os.kill(imap, signal.SIGKILL)
+        assert proc.wait(timeout=15) == 2
+        assert proc.stderr is not None
+        stderr = proc.stderr.read()
+        assert "la pila de correo dejó de funcionar: pymap terminó inesperadamente" in stderr
+        assert "Traceback" not in stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

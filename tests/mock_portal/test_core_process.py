@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from robot.errors import SetupError
+from robot.mock_portal.config import PortalConfig
+from robot.mock_portal.mailstack import MailStack
+from robot.mock_portal.server import MockPortal, wait_for_signal
+from tests.fixtures.mail import child_processes, require_dovecot
 from tests.fixtures.portal import ROOT, PortalProcess
 
 
@@ -157,3 +165,45 @@ def test_demo_starts_the_portal_and_stops_cleanly_on_sigterm() -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("backend", "program"),
+    [("pymap", "_pymap_main"), pytest.param("dovecot", "dovecot", marks=pytest.mark.dovecot)],
+)
+def test_the_portal_exits_loudly_when_its_imap_server_dies(backend: str, program: str) -> None:
+    if backend == "dovecot":
+        require_dovecot()
+    running = PortalProcess(["--mail-backend", backend])
+    try:
+        [imap] = [pid for pid, cmd in child_processes(running.proc.pid) if program in cmd]
+        os.kill(imap, signal.SIGKILL)
+        running.proc.wait(15)
+    finally:
+        running.stop()
+    output = "\n".join(running.output)
+    assert running.proc.returncode == 2, output
+    assert f"el portal simulado dejó de funcionar: la pila de correo: {backend}" in output
+    assert "terminó inesperadamente" in output
+    assert "Traceback" not in output
+    assert running.info["password"] not in output.split("listo", 1)[1]
+    with pytest.raises(OSError):  # the web server went down with it
+        socket.create_connection(("127.0.0.1", int(running.url.rsplit(":", 1)[1])), 1).close()
+
+
+def test_a_stopped_web_server_thread_is_reported(pymap_stack: MailStack, tmp_path: Path) -> None:
+    config = PortalConfig(
+        db_path=tmp_path / "p.sqlite3",
+        smtp_host=pymap_stack.smtp_host,
+        smtp_port=pymap_stack.smtp_port,
+    )
+    with MockPortal(config) as running:
+        assert running.problem() is None
+        assert running._server is not None
+        running._server.shutdown()  # serve_forever returns: the thread ends
+        deadline = time.monotonic() + 5
+        while running.problem() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert running.problem() == "el servidor web del portal se detuvo"
+        with pytest.raises(SetupError, match="el portal simulado dejó de funcionar"):
+            wait_for_signal(running.problem, interval=0.05)

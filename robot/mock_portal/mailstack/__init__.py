@@ -35,6 +35,7 @@ __all__ = ["BACKENDS", "TLS_MODES", "MailStack", "dovecot_installed", "serve_for
 BACKENDS = ("auto", "pymap", "dovecot")
 TLS_MODES = ("none", "starttls", "ssl")
 _RUNNING: weakref.WeakSet[MailStack] = weakref.WeakSet()
+DIED_HINT = "se detuvo todo lo demás; revise la salida de arriba y vuelva a iniciarlo"
 
 
 class _ImapServer(Protocol):
@@ -43,6 +44,8 @@ class _ImapServer(Protocol):
 
     @property
     def pid(self) -> int | None: ...
+
+    def problem(self) -> str | None: ...
 
     def start(self, port: int | None = None) -> None: ...
     def stop(self, *, graceful: bool = True) -> None: ...
@@ -95,6 +98,7 @@ class MailStack:
         self._own_workdir = workdir is None
         self._imap: _ImapServer | None = None
         self._smtp: object | None = None
+        self._restarting = False
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -167,7 +171,22 @@ class MailStack:
         Mail survives: Dovecot keeps it on disk; for pymap (memory only) the stack APPENDs again,
         in order, every message it delivered. SMTP deliveries during the gap fail with 451.
         """
-        self._running().restart(down_seconds)
+        self._restarting = True
+        try:
+            self._running().restart(down_seconds)
+        finally:
+            self._restarting = False
+
+    def problem(self) -> str | None:
+        """Why the started stack no longer works (a server died on its own), or None."""
+        if self._imap is None or self._restarting:
+            return None
+        if problem := self._imap.problem():
+            return problem
+        thread = getattr(self._smtp, "_thread", None)  # aiosmtpd's Controller runs one thread
+        if isinstance(thread, threading.Thread) and not thread.is_alive():
+            return "el servidor SMTP se detuvo"
+        return None
 
     @property
     def imap_pid(self) -> int | None:
@@ -270,7 +289,8 @@ def serve_forever(stack: MailStack) -> None:
         if "ca_file" in info:
             print(f"ca_file: {info['ca_file']}", flush=True)
         while not stopping.wait(0.5):
-            pass
+            if problem := stack.problem():
+                raise SetupError(f"la pila de correo dejó de funcionar: {problem}", hint=DIED_HINT)
     finally:
         stack.stop()
         for sig, handler in previous.items():

@@ -89,6 +89,10 @@ class DovecotServer:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    def problem(self) -> str | None:
+        """Why the server no longer runs (it exited on its own), or None."""
+        return self._proc.exit_problem() if self._proc is not None else None
+
     def _make(self, port: int) -> ServerProcess:
         if not self.lmtp_port or self.port != port:
             self.lmtp_port = free_port(self.host)

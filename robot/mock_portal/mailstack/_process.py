@@ -78,6 +78,15 @@ class ServerProcess:
             hint="read the server output above; a busy port or a bad install are the usual causes",
         )
 
+    def exit_problem(self) -> str | None:
+        """Why the server is gone, when it exited on its own after starting; None while it runs."""
+        if self._proc is None or self._proc.poll() is None:
+            return None
+        return (
+            f"{self.name} terminó inesperadamente (código {self._proc.returncode}). "
+            f"Su salida:\n{self.output(1000)}"
+        )
+
     def output(self, limit: int = 3000) -> str:
         texts = []
         for path in [self.log_path, *self.extra_logs]:

@@ -83,6 +83,10 @@ class PymapServer:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    def problem(self) -> str | None:
+        """Why the server no longer runs (it exited on its own), or None."""
+        return self._proc.exit_problem() if self._proc is not None else None
+
     def _make(self, port: int) -> ServerProcess:
         argv = [sys.executable, str(_MAIN), "--host", self.host, "--port", str(port)]
         if self._tls is None:
