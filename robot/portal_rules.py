@@ -97,6 +97,7 @@ class DocumentSlot:
     key: str
     label: str
     required: str  # "always" | "juridica" (persona jurídica only) | "optional"
+    max_pages: int | None = None  # checked by the robot before upload; None: no limit
 
     def is_required(self, organization_type: str) -> bool:
         if self.required == "always":
@@ -106,15 +107,20 @@ class DocumentSlot:
         return False
 
 
+# Page limits are [our design], not the portal's: a RUT is one or two pages (10 leaves room
+# for annexes), a cédula two (front and back), a constancia a short letter; certificates,
+# financial statements and experience have no sensible limit.
 DOCUMENT_SLOTS: dict[str, DocumentSlot] = {
     s.key: s
     for s in (
-        DocumentSlot("rut", "RUT (Registro Único Tributario)", "always"),
+        DocumentSlot("rut", "RUT (Registro Único Tributario)", "always", max_pages=10),
         DocumentSlot("existencia", "Certificado de existencia y representación legal", "juridica"),
-        DocumentSlot("cedula_representante", "Cédula del representante legal", "always"),
+        DocumentSlot(
+            "cedula_representante", "Cédula del representante legal", "always", max_pages=2
+        ),
         DocumentSlot("estados_financieros", "Estados financieros", "optional"),
         DocumentSlot("experiencia", "Certificado de experiencia", "optional"),
-        DocumentSlot("constancia", "Constancia de confidencialidad", "optional"),
+        DocumentSlot("constancia", "Constancia de confidencialidad", "optional", max_pages=5),
     )
 }
 

@@ -130,8 +130,9 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
 def check_pages(name: str, pages: int, max_pages: int | None) -> None:
     if max_pages is not None and pages > max_pages:
         raise DocumentLimitError(
-            f"{name}: tiene {pages} páginas y este campo del portal admite {max_pages}",
-            hint="suba solo las páginas necesarias o divida el documento",
+            f"{name}: tiene {pages} páginas y su casilla admite como máximo {max_pages}",
+            hint="suba solo las páginas necesarias (límite de secop-robot por casilla, "
+            "ver docs/documents.md)",
         )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from robot import secrets
 from robot.documents.model import DocumentSpec, SupplierFacts
 from robot.errors import Problem
+from robot.portal_rules import DOCUMENT_SLOTS
 from robot.profiles import Profile
 
 
@@ -44,6 +45,7 @@ def specs_from_profile(
                 marking=doc.marking or "watermark",
                 image_output=doc.image_output,
                 password=password,
+                max_pages=DOCUMENT_SLOTS[doc.slot].max_pages,
             )
         )
     return specs

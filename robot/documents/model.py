@@ -45,7 +45,8 @@ class DocumentSpec:
         return (
             f"DocumentSpec(slot={self.slot!r}, path={str(self.path)!r}, "
             f"confidential={self.confidential}, marking={self.marking!r}, "
-            f"image_output={self.image_output!r}, password={'***' if self.password else None})"
+            f"image_output={self.image_output!r}, password={'***' if self.password else None}, "
+            f"max_pages={self.max_pages})"
         )
 
 

@@ -91,7 +91,7 @@ def test_oversized_file_is_refused_with_sizes() -> None:
 
 
 def test_too_many_pages_for_the_slot() -> None:
-    with pytest.raises(DocumentLimitError, match=r"tiene 4 páginas .* admite 2"):
+    with pytest.raises(DocumentLimitError, match=r"tiene 4 páginas .* admite como máximo 2"):
         preflight(CORPUS / "pdflatex-4-pages.pdf", max_pages=2)
 
 

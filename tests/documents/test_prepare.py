@@ -21,6 +21,7 @@ from robot.documents import (
     prepare_documents,
 )
 from robot.documents import prepare as prepare_module
+from robot.documents.from_profile import specs_from_profile
 from robot.documents.model import ImageOutput
 from robot.errors import (
     DocumentCorruptError,
@@ -29,6 +30,7 @@ from robot.errors import (
     DocumentTypeError,
 )
 from robot.mock_portal.views.supplier_docs import human_size
+from robot.profiles import load_profile
 from tests.documents.pdfcheck import assert_watermarked, page_texts, squash
 from tests.documents.test_images_constancia import SUPPLIER
 from tests.fixtures.documents import CORPUS, ENCRYPTED
@@ -284,12 +286,38 @@ OWN_CONSTANCIA = """\
 """
 
 
-def _profile(tmp_path: Path, originals: Path) -> Path:
+def _profile(tmp_path: Path, originals: Path, **replace: str) -> Path:
     shutil.copytree(originals, tmp_path / "perfil" / "docs")
     path = tmp_path / "perfil" / "nandu.yaml"
     text = PROFILE.format(encrypted=ENCRYPTED, constancia=OWN_CONSTANCIA)
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_slot_with_a_page_limit_refuses_a_longer_document(
+    originals: Path, tmp_path: Path
+) -> None:
+    """The cédula slot takes 2 pages (front and back): a 4-page PDF there is refused."""
+    profile = _profile(
+        tmp_path,
+        originals,
+        **{"    path: docs/smile.jpg": "    path: docs/pdflatex-4-pages.pdf"},
+    )
+    loaded = load_profile(profile)
+    specs = specs_from_profile(loaded, environ={"SECOP_DOC_PASSWORD": "openpassword"})
+    limits = {spec.slot: spec.max_pages for spec in specs}
+    assert limits == {"rut": 10, "existencia": None, "cedula_representante": 2, "constancia": 5}
+    result = CliRunner().invoke(
+        main,
+        ["documents", str(profile), "--out", str(tmp_path / "o")],
+        env={"SECOP_DOC_PASSWORD": "openpassword"},
+    )
+    assert result.exit_code == 1, result.output
+    assert "pdflatex-4-pages.pdf: tiene 4 páginas" in result.output
+    assert "admite como máximo 2" in result.output
 
 
 def test_documents_command_prepares_a_profile(
