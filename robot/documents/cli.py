@@ -11,7 +11,11 @@ from robot.cli import explain_errors
 from robot.documents.filetype import mb
 from robot.documents.from_profile import specs_from_profile, supplier_from_profile
 from robot.documents.manifest import MANIFEST_NAME
+from robot.documents.model import FIELDS
 from robot.documents.prepare import prepare_documents
+from robot.documents.template import template_problem
+from robot.errors import DocumentError
+from robot.portal_rules import WATERMARK_TEXT
 from robot.profiles import load_profile
 
 
@@ -29,13 +33,24 @@ from robot.profiles import load_profile
     default=None,
     help="the portal's size limit per file, in MB  [default: setting portal.max_upload_mb]",
 )
+@click.option(
+    "--watermark-text",
+    default=None,
+    metavar="TEXT",
+    help="watermark text, with {razon_social}, {nit} and {fecha}  "
+    "[default: the profile's watermark_text, else the standard text]",
+)
 @explain_errors
-def documents(profile: Path, out: Path | None, max_upload_mb: float | None) -> None:
+def documents(
+    profile: Path, out: Path | None, max_upload_mb: float | None, watermark_text: str | None
+) -> None:
     """Prepare a profile's documents without touching the portal.
 
     Watermarks, the constancia de confidencialidad, previews and manifest.json go to the
     output folder so a reviewer can look at them first; the originals are never modified.
     """
+    if watermark_text is not None:
+        _check_option(watermark_text)
     limit_mb = float(settings.resolve("portal.max_upload_mb", flag=max_upload_mb))
     loaded = load_profile(profile, max_upload_mb=limit_mb)
     supplier = supplier_from_profile(loaded)
@@ -45,6 +60,7 @@ def documents(profile: Path, out: Path | None, max_upload_mb: float | None) -> N
         supplier,
         target,
         max_bytes=int(limit_mb * 1024 * 1024),
+        template=watermark_text or loaded.watermark_text or WATERMARK_TEXT,
     )
     for entry in manifest.entries:
         click.echo(
@@ -52,6 +68,12 @@ def documents(profile: Path, out: Path | None, max_upload_mb: float | None) -> N
             f"{_size(entry.output.size):>9}  {entry.marking}"
         )
     click.echo(f"→ {len(manifest.entries)} documentos en {target}; ver {target / MANIFEST_NAME}")
+
+
+def _check_option(template: str) -> None:
+    problem = template_problem(template)
+    if problem is not None:
+        raise DocumentError(f"--watermark-text: {problem}", hint=f"campos: {FIELDS}")
 
 
 def _size(size: int) -> str:

@@ -32,3 +32,10 @@ def text_width(text: str, size: float) -> float:
     """Width of ``text`` in points at ``size``."""
     register_fonts()
     return float(pdfmetrics.stringWidth(text, FONT_NAME, size))
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of ``text`` that Vera cannot draw (they would show as empty boxes)."""
+    register_fonts()
+    face = pdfmetrics.getFont(FONT_NAME).face
+    return sorted({c for c in text if not c.isspace() and ord(c) not in face.charToGlyph})

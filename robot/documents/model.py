@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from robot.documents.fonts import missing_glyphs
+from robot.documents.template import PLACEHOLDERS, template_problem
 from robot.errors import DocumentError
 from robot.portal_rules import WATERMARK_TEXT
 
 Marking = Literal["watermark", "constancia"]
 ImageOutput = Literal["image", "pdf"]
 
+FIELDS = ", ".join(f"{{{name}}} ({meaning})" for name, meaning in PLACEHOLDERS.items())
 MONTHS = (
     "enero",
     "febrero",
@@ -79,15 +82,20 @@ def long_date(day: dt.date) -> str:
 
 def watermark_text(supplier: SupplierFacts, day: dt.date, template: str = WATERMARK_TEXT) -> str:
     """The watermark with its placeholders filled: {razon_social}, {nit}, {fecha}."""
-    values = {
-        "razon_social": supplier.razon_social,
-        "nit": supplier.nit_completo,
-        "fecha": short_date(day),
-    }
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError) as err:
+    problem = template_problem(template)
+    if problem is not None:
         raise DocumentError(
-            f"texto de la marca de agua inválido: {template!r} ({err})",
-            hint="use solo los campos {razon_social}, {nit} y {fecha}",
-        ) from None
+            f"texto de la marca de agua inválido: {problem}",
+            hint=f"corrija `watermark_text` en el perfil o --watermark-text; campos: {FIELDS}",
+        )
+    text = template.format(
+        razon_social=supplier.razon_social, nit=supplier.nit_completo, fecha=short_date(day)
+    )
+    missing = missing_glyphs(text)
+    if missing:
+        raise DocumentError(
+            f"la marca de agua «{text}» tiene caracteres que la fuente no puede dibujar: "
+            + " ".join(missing),
+            hint="quite esos caracteres del texto de la marca de agua (o de la razón social)",
+        )
+    return text

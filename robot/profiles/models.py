@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from robot import portal_rules
+from robot.documents.template import WatermarkTemplate
 from robot.errors import Problem
 from robot.profiles.fields import (
     CompanySize,
@@ -221,6 +222,11 @@ class Profile(Strict):
         default_factory=list, description="Usuarios adicionales", max_length=50
     )
     documents: list[Document] = Field(description="Documentos del registro", max_length=30)
+    watermark_text: WatermarkTemplate | None = Field(
+        None,
+        description="Texto de la marca de agua de los documentos confidenciales, con los campos "
+        "{razon_social}, {nit} y {fecha}; si falta: " + portal_rules.WATERMARK_TEXT,
+    )
     mailbox: Mailbox | None = Field(
         None,
         description="Buzón IMAP de la activación; si falta, se usa el del escenario "

@@ -22,7 +22,7 @@ from robot.documents import (
 )
 from robot.documents import prepare as prepare_module
 from robot.documents.from_profile import specs_from_profile
-from robot.documents.model import ImageOutput
+from robot.documents.model import ImageOutput, watermark_text
 from robot.errors import (
     DocumentCorruptError,
     DocumentError,
@@ -393,3 +393,88 @@ def test_documents_command_explains_a_bad_document(originals: Path, tmp_path: Pa
     assert result.exit_code == 1, result.output
     assert "pdflatex-4-pages.pdf" in result.output
     assert "Traceback" not in result.output
+
+
+CUSTOM = "Solo para SECOP II · NIT {nit} · {fecha} · {{confidencial}}"
+
+
+def _marked_text(out: Path) -> str:
+    manifest = Manifest.from_json((out / "manifest.json").read_text(encoding="utf-8"))
+    day = dt.date.fromisoformat(manifest.date).strftime("%d/%m/%Y")
+    assert_watermarked((out / "rut-pdflatex-4-pages.pdf").read_bytes(), manifest.watermark_text)
+    return manifest.watermark_text.replace(day, "<fecha>")
+
+
+def test_the_profile_sets_the_watermark_text(originals: Path, tmp_path: Path) -> None:
+    profile = _profile(
+        tmp_path, originals, **{"documents:\n": f'watermark_text: "{CUSTOM}"\ndocuments:\n'}
+    )
+    out = tmp_path / "o"
+    result = CliRunner().invoke(
+        main, ["documents", str(profile), "--out", str(out)], env={"SECOP_DOC_PASSWORD": "x"}
+    )
+    assert result.exit_code == 1  # the wrong password: the watermark text was accepted
+    assert "contraseña indicada no abre" in result.output
+    result = CliRunner().invoke(
+        main,
+        ["documents", str(profile), "--out", str(out)],
+        env={"SECOP_DOC_PASSWORD": "openpassword"},
+    )
+    assert result.exit_code == 0, result.output
+    assert _marked_text(out) == "Solo para SECOP II · NIT 901234560-6 · <fecha> · {confidencial}"
+
+
+def test_the_option_overrides_the_profile(originals: Path, tmp_path: Path) -> None:
+    profile = _profile(
+        tmp_path, originals, **{"documents:\n": f'watermark_text: "{CUSTOM}"\ndocuments:\n'}
+    )
+    out = tmp_path / "o"
+    result = CliRunner().invoke(
+        main,
+        ["documents", str(profile), "--out", str(out), "--watermark-text", "{razon_social} {nit}"],
+        env={"SECOP_DOC_PASSWORD": "openpassword"},
+    )
+    assert result.exit_code == 0, result.output
+    assert _marked_text(out) == "Ñandú Ingeniería S.A.S. 901234560-6"
+
+
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [
+        ("Uso exclusivo de {razon}", "el campo {razon} no existe; use {razon_social}, {nit}"),
+        ("Uso exclusivo {", "llave «{» o «}» sin pareja"),
+        ("Uso {fecha!r}", "el campo {fecha} no admite formato"),
+        ("   ", "está vacío"),
+        ("x" * 201, "tiene 201 caracteres; el máximo es 200"),
+    ],
+)
+def test_a_bad_watermark_text_is_explained(
+    template: str, says: str, originals: Path, tmp_path: Path
+) -> None:
+    profile = _profile(
+        tmp_path, originals, **{"documents:\n": f'watermark_text: "{template}"\ndocuments:\n'}
+    )
+    args = ["documents", str(profile), "--out", str(tmp_path / "o")]
+    env = {"SECOP_DOC_PASSWORD": "openpassword"}
+    from_profile = CliRunner().invoke(main, args, env=env)
+    assert from_profile.exit_code == 1
+    assert "nandu.yaml:" in from_profile.output and "watermark_text: " in from_profile.output
+    assert says in from_profile.output
+    from_option = CliRunner().invoke(main, [*args, "--watermark-text", template], env=env)
+    assert from_option.exit_code == 1
+    assert "error: --watermark-text: " in from_option.output
+    assert says in from_option.output
+    assert "Traceback" not in from_profile.output + from_option.output
+
+
+def test_watermark_text_fills_the_placeholders() -> None:
+    assert watermark_text(SUPPLIER, DAY) == TEXT
+    assert watermark_text(SUPPLIER, DAY, "NIT {nit}, {fecha}") == "NIT 900123456-8, 14/03/2025"
+    with pytest.raises(DocumentError, match=r"el campo \{dv\} no existe") as caught:
+        watermark_text(SUPPLIER, DAY, "{nit}-{dv}")
+    assert "{razon_social} (razón social del proveedor)" in caught.value.hint
+
+
+def test_a_character_the_font_cannot_draw_is_refused() -> None:
+    with pytest.raises(DocumentError, match="no puede dibujar: 字 漢"):
+        watermark_text(SUPPLIER, DAY, "{razon_social} 漢字")
