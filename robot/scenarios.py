@@ -35,6 +35,11 @@ class MockSettings(Strict):
     session_ttl_seconds: int | None = Field(None, ge=1, description="Segundos de sesión inactiva")
     max_upload_mb: float | None = Field(None, gt=0, description="Tamaño máximo de un documento")
     state_endpoint: bool | None = Field(None, description="Servir el volcado JSON /_state")
+    existing_suppliers: list[str] | None = Field(
+        None,
+        description="Perfiles de proveedores que ya existen en el portal al iniciar "
+        "(rutas relativas al escenario)",
+    )
 
 
 class MockPortal(Strict):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import yaml
@@ -13,6 +14,9 @@ from robot.cli import explain_errors
 from robot.errors import ConfigError, Problem
 from robot.mock_portal.faults import FaultConfig
 from robot.settings import resolve
+
+if TYPE_CHECKING:
+    from robot.profiles.models import Profile
 
 FAULT_NAMES = sorted(FaultConfig.model_fields)
 
@@ -54,19 +58,50 @@ def _flag_value(name: str, raw: str) -> Any:
     return value
 
 
-def _mock_from_scenario(path: Path) -> tuple[FaultConfig, str, dict[str, Any]]:
-    """Faults, mail backend and settings of a scenario's ``portal.mock`` section."""
+@dataclass
+class ScenarioMock:
+    """What a scenario's ``portal.mock`` section asks of the mock portal."""
+
+    faults: FaultConfig
+    mail_backend: str
+    settings: dict[str, Any]
+    existing: list[Profile]
+
+
+def _mock_from_scenario(path: Path) -> ScenarioMock:
+    """Faults, mail backend, settings and existing suppliers of a scenario's ``portal.mock``."""
     from robot.scenarios import load_scenario
 
     scenario = load_scenario(path)
     mock = scenario.portal.mock
     if mock is None:
         raise ConfigError(
-            [Problem(str(path), None, "portal.mock", "this scenario names no mock portal")],
+            [Problem(str(path), None, "portal.mock", "este escenario no usa el portal simulado")],
             hint="give a scenario with a 'portal: mock:' section",
         )
     settings = mock.settings.model_dump(exclude_none=True) if mock.settings else {}
-    return mock.faults, mock.mail_backend, settings
+    paths = settings.pop("existing_suppliers", [])
+    existing = _existing_suppliers(path, scenario.base_dir, paths, scenario.portal.max_upload_mb)
+    return ScenarioMock(mock.faults, mock.mail_backend, settings, existing)
+
+
+def _existing_suppliers(
+    source: Path, base: Path, paths: list[str], max_upload_mb: float
+) -> list[Profile]:
+    """The profiles of ``portal.mock.settings.existing_suppliers`` (relative to the scenario)."""
+    from robot.profiles import load_profile
+    from robot.profiles.yamlsource import read_yaml
+
+    missing = [i for i, item in enumerate(paths) if not (base / item).is_file()]
+    if missing:
+        doc = read_yaml(source, str(source))
+        loc = ("portal", "mock", "settings", "existing_suppliers")
+        problems = [
+            doc.problem((*loc, i), f"«{paths[i]}» no es un archivo (ruta relativa al escenario)")
+            for i in missing
+        ]
+        raise ConfigError(problems, hint="name existing supplier profiles, e.g. ../profiles/x.yaml")
+    return [load_profile(base / item, max_upload_mb=max_upload_mb) for item in paths]
 
 
 PORTAL_SETTINGS = ("token_ttl_hours", "session_ttl_seconds", "max_upload_mb", "state_endpoint")
@@ -113,10 +148,12 @@ def mock_portal(
 
     base_faults = FaultConfig()
     from_scenario: dict[str, Any] = {}
+    existing: list[Profile] = []
     if scenario is not None:
-        base_faults, backend, scenario_settings = _mock_from_scenario(scenario)
-        from_scenario = {f"portal.{k}": v for k, v in scenario_settings.items()}
-        from_scenario["mail.backend"] = backend
+        found = _mock_from_scenario(scenario)
+        base_faults, existing = found.faults, found.existing
+        from_scenario = {f"portal.{k}": v for k, v in found.settings.items()}
+        from_scenario["mail.backend"] = found.mail_backend
     flags = {
         "portal.state_endpoint": state_endpoint,
         "portal.token_ttl_hours": token_ttl_hours,
@@ -137,6 +174,7 @@ def mock_portal(
         port=pick("portal.port", port),
         host=pick("portal.host", host),
         settings=settings,
+        existing_suppliers=existing,
     )
     bundle.start()
     try:
@@ -159,6 +197,10 @@ def mail_stack(backend: str, domain: str) -> None:
     serve_forever(MailStack(backend=backend, domain=domain))
 
 
+# scenarios/demo.yaml of the project this package runs from (absent from an installed wheel).
+DEMO_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml"
+
+
 @click.command("demo")
 @click.option("--port", type=int, default=None, help="0 picks a free port  [default: 0]")
 @explain_errors
@@ -166,7 +208,10 @@ def demo(port: int | None) -> None:
     """The main job on the embedded default: the bundled portal and mail stack.
 
     Until the onboarding robot exists this starts the mock portal with the demo scenario
-    and prints how to reach it.
+    (scenarios/demo.yaml: its faults, settings and existing suppliers; the defaults when the
+    file is absent) and prints how to reach it: the URL first, then the mailbox, then 'listo'.
+    Stops on Ctrl-C or SIGTERM.
     """
+    scenario = DEMO_SCENARIO if DEMO_SCENARIO.is_file() else None
     ctx = click.get_current_context()
-    ctx.invoke(mock_portal, port=port)
+    ctx.invoke(mock_portal, port=port, scenario=scenario)

@@ -6,14 +6,20 @@ suppliers already registered (so the robot must request access instead of creati
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.security import generate_password_hash
 
-from robot.mock_portal.store import Store
-from robot.portal_rules import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, nit_check_digit
+from robot import refdata
+from robot.mock_portal.store import SEVERAL_FILES, Store
+from robot.portal_rules import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, UPLOAD_TYPES, nit_check_digit
+
+if TYPE_CHECKING:
+    from robot.profiles.models import Profile, Supplier
 
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:30000"
 
@@ -99,3 +105,90 @@ def seed_account(
                 (account_id, code, int(i == 0)),
             )
     return int(account_id)
+
+
+def supplier_form(supplier: Supplier) -> dict[str, str]:
+    """A profile's supplier as the Registro de Proveedor form stores it (``accounts.form``)."""
+    rep = supplier.legal_representative
+    municipio = None
+    if supplier.departamento and supplier.municipio:
+        municipio = refdata.find_municipio(supplier.departamento, supplier.municipio)
+    money = supplier.financial
+    return {
+        "name": supplier.legal_name,
+        "short_name": supplier.short_name,
+        "nit": supplier.nit_number,
+        "dv": supplier.check_digit,
+        "address": supplier.address,
+        "country": supplier.country,
+        "departamento_code": municipio.codigo_departamento if municipio else "",
+        "municipio_code": municipio.codigo if municipio else "",
+        "city": supplier.city or "",
+        "phone": supplier.phone,
+        "fax": "",
+        "email": supplier.email,
+        "website": supplier.website or "",
+        "company_size": supplier.company_size,
+        "mipyme": "si" if supplier.is_mipyme else "no",
+        "rep_first_name": rep.first_name,
+        "rep_last_name": rep.last_name,
+        "rep_id_type": rep.id_type,
+        "rep_id_number": rep.id_number,
+        "rep_phone": rep.phone,
+        "rep_email": rep.email,
+        "assets": str(money.total_assets) if money else "",
+        "liabilities": str(money.total_liabilities) if money else "",
+        "equity": str(money.equity) if money else "",
+        "revenue": str(money.operating_income) if money else "",
+        "cutoff_date": f"{money.fiscal_year}-12-31" if money else "",
+    }
+
+
+def seed_supplier(store: Store, profile: Profile, *, mail_domain: str) -> int:
+    """Register a profile's supplier as an existing, active account; return its id.
+
+    Its administrator is a seeded user who is none of the profile's users (so the robot must
+    request access), with a random password that is never shown, and an e-mail in the mail
+    stack's domain (its access-request mails land in the shared mailbox). The account gets
+    the profile's data, UNSPSC codes and documents, as if registered long ago.
+    """
+    supplier = profile.supplier
+    taken = {u.username.lower() for u in profile.users} | {u.email.lower() for u in profile.users}
+    username = f"admin_{supplier.nit_number}"
+    while username in taken or store.user_by_username(username) is not None:
+        username += "x"
+    admin_id = seed_user(
+        store,
+        username=username,
+        password=secrets.token_urlsafe(24),
+        email=f"{username}@{mail_domain}",
+        first_name="Administrador",
+        last_name=supplier.short_name.title()[:60],
+    )
+    account_id = seed_account(
+        store,
+        admin_id,
+        name=supplier.legal_name,
+        nit=supplier.nit_number,
+        organization_type=supplier.organization_type,
+        short_name=supplier.short_name,
+        form=supplier_form(supplier),
+        unspsc=[supplier.unspsc_main, *supplier.unspsc_others],
+    )
+    for document in profile.documents:
+        path = profile.document_path(document)
+        data = path.read_bytes()
+        store.put_document(
+            account_id,
+            document.slot,
+            {
+                "filename": path.name,
+                "content_type": UPLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "data": data,
+                "uploaded_by": admin_id,
+            },
+            several=document.slot in SEVERAL_FILES,
+        )
+    return account_id

@@ -22,11 +22,13 @@ from robot.mock_portal.app import create_app
 from robot.mock_portal.config import PortalConfig
 from robot.mock_portal.faults import FaultInjector
 from robot.mock_portal.mailer import Mailer
+from robot.mock_portal.seed import seed_supplier
 from robot.mock_portal.store import Store
 from robot.mock_portal.web import Portal
 
 if TYPE_CHECKING:
     from robot.mock_portal.mailstack import MailStack
+    from robot.profiles.models import Profile
 
 
 class MockPortal:
@@ -141,6 +143,7 @@ class Bundle:
     port: int = 0
     host: str = "127.0.0.1"
     settings: dict[str, Any] = field(default_factory=dict)
+    existing_suppliers: list[Profile] = field(default_factory=list)
     stack: MailStack | None = None
     portal: MockPortal | None = None
     _tmp: Path | None = None
@@ -164,8 +167,11 @@ class Bundle:
             config.faults = self.faults
         try:
             self.portal = MockPortal(config).start()
+            assert self.portal.portal is not None
+            for profile in self.existing_suppliers:
+                seed_supplier(self.portal.portal.store, profile, mail_domain=self.stack.domain)
         except BaseException:
-            self.stack.stop()
+            self.stop()
             raise
         return self
 
@@ -175,6 +181,9 @@ class Bundle:
         assert self.stack is not None
         lines = [self.portal.url + "/"]
         lines += [f"{k}: {v}" for k, v in self.stack.describe().items()]
+        for profile in self.existing_suppliers:
+            supplier = profile.supplier
+            lines.append(f"existing_supplier: {supplier.legal_name} (NIT {supplier.nit})")
         if self.portal.config.state_endpoint:
             lines.append(f"state: {self.portal.url}/_state")
         lines.append(f"db: {self.db_path}")

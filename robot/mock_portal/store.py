@@ -108,6 +108,11 @@ CREATE TABLE IF NOT EXISTS mail_log (
 """
 
 
+# PORTAL.md 3.5: constancias are "one per confidential document or one for all"; every other
+# document slot holds one file, and a new upload replaces it.
+SEVERAL_FILES = frozenset({"constancia"})
+
+
 @dataclass(frozen=True)
 class Session:
     id: str

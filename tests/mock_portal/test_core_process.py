@@ -161,6 +161,11 @@ def test_demo_starts_the_portal_and_stops_cleanly_on_sigterm() -> None:
         assert any(line.startswith("password: ") for line in lines)
         with urllib.request.urlopen(first, timeout=10) as resp:
             assert "Ingresar" in resp.read().decode()
+        # scenarios/demo.yaml is applied: its existing supplier is already registered
+        assert "existing_supplier: Distribuciones Andina Ltda. (NIT 900888321-5)" in lines
+        search = first + "Public/Directory/Index?txtSearch=900888321"
+        with urllib.request.urlopen(search, timeout=10) as resp:
+            assert "Distribuciones Andina Ltda." in resp.read().decode()
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from robot.mock_portal.store import Store
+from robot.mock_portal.store import SEVERAL_FILES, Store
 from robot.portal_rules import DOCUMENT_SLOTS, UPLOAD_TYPES, DocumentSlot
 
 MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -24,9 +24,6 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
 ACCEPT = ",".join(UPLOAD_TYPES)
-# PORTAL.md 3.5: constancias are "one per confidential document or one for all"; every other
-# slot holds one file, and a new upload replaces it.
-SEVERAL_FILES = frozenset({"constancia"})
 MAX_NAME_LENGTH = 150
 
 
