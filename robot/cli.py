@@ -9,10 +9,17 @@ from typing import Any, TypeVar
 
 import click
 
-from robot import __version__
-from robot.errors import ConfigError, SecopRobotError
+from robot import __version__, secrets
+from robot.errors import ConfigError, SecopRobotError, escape_controls
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print text for a person: registered secrets masked, control characters (but the line
+    breaks) escaped."""
+    lines = secrets.mask(text).split("\n")
+    click.echo("\n".join(escape_controls(line) for line in lines), err=err)
 
 
 def explain_errors(func: F) -> F:
@@ -24,14 +31,14 @@ def explain_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ConfigError as err:
             for problem in err.problems:
-                click.echo(str(problem), err=True)
+                say(str(problem), err=True)
             if err.hint:
-                click.echo(f"→ {err.hint}", err=True)
+                say(f"→ {err.hint}", err=True)
             sys.exit(err.exit_code)
         except SecopRobotError as err:
-            click.echo(f"error: {err}", err=True)
+            say(f"error: {err}", err=True)
             if err.hint:
-                click.echo(f"→ {err.hint}", err=True)
+                say(f"→ {err.hint}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("interrumpido", err=True)
@@ -44,6 +51,7 @@ def explain_errors(func: F) -> F:
 @click.version_option(__version__, prog_name="secop-robot")
 def main() -> None:
     """secop-robot: onboard suppliers onto SECOP II from YAML profiles."""
+    secrets.install_masking()
 
 
 def _register_commands() -> None:

@@ -23,7 +23,43 @@ Every error carries a ``hint``: what the person should do next.
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass
+
+# C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides and lone
+# surrogates: characters that would break a one-line message, make it lie about what it shows,
+# or fail to print.
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x00``, ``\\u202e``)."""
+    return CONTROL_CHARACTERS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "no existe",
+    errno.EACCES: "sin permiso de lectura",
+    errno.EPERM: "sin permiso de lectura",
+    errno.EISDIR: "es una carpeta",
+    errno.ENOTDIR: "una parte de la ruta no es una carpeta",
+    errno.ENAMETOOLONG: "nombre demasiado largo",
+    errno.ELOOP: "demasiados enlaces simbólicos",
+    errno.EIO: "error de entrada/salida del disco",
+}
+
+
+def os_reason(err: OSError) -> str:
+    """Spanish for the file-system errors people meet (the system's own text is English)."""
+    return _OS_REASONS.get(err.errno or 0, f"error del sistema {err.errno}")
 
 
 class SecopRobotError(Exception):
@@ -50,10 +86,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line; control characters (from a file name, a key or a value) are escaped."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return (
+        text = (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+        return escape_controls(text)
 
 
 class ConfigError(SecopRobotError):

@@ -3,11 +3,14 @@
 A profile or scenario never holds a password itself; it holds a reference:
 
     ``${SECOP_ACME_PASSWORD}``   the value of an environment variable
-    ``file:secrets/acme.txt``    the first line of a file (relative to the profile or scenario)
+    ``file:secrets/acme.txt``    the first line of a file (relative to the profile or scenario),
+                                 exactly: spaces are kept, only the line end is removed
 
 A literal value is accepted only where the input sets ``allow_literal_secrets: true`` (meant for
-the mock portal). Every resolved value is registered here so that logs, reports, JUnit files and
-traces can call :func:`mask` (or attach :class:`MaskingFilter` to a logger) before writing.
+the mock portal). Every resolved value is registered here (:func:`register_secret`; the mail
+step registers activation links the same way) so that logs, reports, JUnit files and traces can
+call :func:`mask` before writing. ``secop-robot`` installs :class:`MaskingFilter` on the
+handlers of its loggers (:func:`install_masking`) and masks every error it prints.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import threading
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 
-from robot.errors import ConfigError, Problem
+from robot.errors import CONTROL_CHARACTERS, ConfigError, Problem
 
 MASK = "********"
 MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary text; passwords are >= 8 anyway
@@ -90,12 +94,33 @@ def lookup(
     return value or None
 
 
-def describe_missing(ref: str) -> str:
+def describe_missing(ref: str, base_dir: Path | None = None) -> str:
     """Spanish message saying what to set for a reference that could not be resolved."""
     name = env_name(ref)
     if name is not None:
         return f"la variable de entorno {name} no está definida o está vacía; defínala"
-    return f"no se puede leer el archivo del secreto {ref.strip()[len(_FILE_PREFIX) :].strip()}"
+    written = ref.strip()[len(_FILE_PREFIX) :].strip()
+    reason = _file_reason(written, base_dir)
+    return f"no se puede leer el archivo del secreto {written} ({reason})"
+
+
+def _file_reason(written: str, base_dir: Path | None) -> str:
+    if CONTROL_CHARACTERS.search(written):
+        return "ruta no válida: contiene un carácter de control"
+    try:
+        path = _secret_path(written, base_dir)
+        if not path.exists():
+            return "no existe; la ruta es relativa al archivo que la nombra"
+        if not path.is_file():
+            return "es una carpeta, no un archivo"
+        head = path.read_bytes()
+    except (OSError, ValueError):
+        return "ruta no válida o sin permiso de lectura"
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "no está en UTF-8"
+    return "su primera línea está vacía" if not _first_line(text) else "no se pudo leer"
 
 
 def resolve(
@@ -112,21 +137,31 @@ def resolve(
     """
     value = lookup(ref, base_dir=base_dir, environ=environ)
     if value is None:
-        message = describe_missing(ref)
+        message = describe_missing(ref, base_dir)
         place = where or Problem("secreto", None, "", "")
         raise ConfigError([Problem(place.file, place.line, place.field, message)])
     return value
 
 
-def _read_secret_file(path_text: str, base_dir: Path | None) -> str | None:
+def _secret_path(path_text: str, base_dir: Path | None) -> Path:
     path = Path(path_text).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    return path
+
+
+def _read_secret_file(path_text: str, base_dir: Path | None) -> str | None:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        text = _secret_path(path_text, base_dir).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
         return None
-    return lines[0].strip() if lines else None
+    return _first_line(text) or None
+
+
+def _first_line(text: str) -> str:
+    """The first line exactly as written: a password may begin or end with spaces."""
+    line = text.split("\n", 1)[0]
+    return line.removesuffix("\r")
 
 
 # --- masking ---------------------------------------------------------------------------------
@@ -172,6 +207,45 @@ class MaskingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = mask(message)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask(record.stack_info)
         return True
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # logging must never break the program
+            self.handleError(record)
+
+
+ROBOT_LOGGER = "robot"
+
+
+def install_masking(logger_name: str = ROBOT_LOGGER) -> None:
+    """Mask registered secrets in everything the robot logs. Safe to call more than once.
+
+    Every handler of the ``robot`` logger and of the root logger gets a
+    :class:`MaskingFilter`, and so does Python's last-resort handler (what prints warnings
+    when no handler is configured, as in the command line). Handlers added later should be
+    wrapped with :func:`masked`.
+    """
+    if not isinstance(logging.lastResort, _StderrHandler):
+        logging.lastResort = masked(_StderrHandler(logging.WARNING))
+    for handler in [*logging.getLogger(logger_name).handlers, *logging.getLogger().handlers]:
+        masked(handler)
+
+
+def masked(handler: logging.Handler) -> logging.Handler:
+    """``handler`` with a :class:`MaskingFilter` (added once)."""
+    if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+        handler.addFilter(MaskingFilter())
+    return handler

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from robot import __version__
-from robot.cli import main
+from robot import __version__, secrets
+from robot.cli import explain_errors, main
+from robot.errors import ConfigError, Problem, SecopRobotError
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = sorted(main.commands)
@@ -46,3 +50,62 @@ def test_unknown_command_is_a_usage_error_not_a_traceback() -> None:
     result = CliRunner().invoke(main, ["registrar-todo"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def secret_command() -> Iterator[click.Command]:
+    """A throw-away command that logs and fails with a registered secret."""
+
+    @click.command("probar-secreto")
+    @click.option("--fail", is_flag=True)
+    @explain_errors
+    def command(fail: bool) -> None:
+        secrets.register_secret("Clave-Secreta-2026")
+        logging.getLogger("robot.pruebas").warning("enlace con Clave-Secreta-2026")
+        if fail:
+            raise SecopRobotError("falló con Clave-Secreta-2026", hint="no Clave-Secreta-2026")
+
+    main.add_command(command)
+    yield command
+    main.commands.pop("probar-secreto")
+    secrets.clear_secrets()
+
+
+def test_main_masks_what_the_robot_logs(
+    secret_command: click.Command, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        result = CliRunner().invoke(main, ["probar-secreto"])
+    assert result.exit_code == 0, result.output
+    assert caplog.messages == ["enlace con ********"]
+    assert "Clave-Secreta-2026" not in caplog.text
+
+
+def test_main_masks_warnings_printed_without_any_handler(
+    secret_command: click.Command, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as in a plain command line
+    monkeypatch.setattr(logging, "lastResort", logging.lastResort)  # restored afterwards
+    result = CliRunner().invoke(main, ["probar-secreto"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "enlace con ********\n"
+
+
+def test_errors_are_masked(secret_command: click.Command) -> None:
+    result = CliRunner().invoke(main, ["probar-secreto", "--fail"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == ["error: falló con ********", "→ no ********"]
+    assert "Clave-Secreta-2026" not in result.output
+
+
+def test_explain_errors_escapes_control_characters() -> None:
+    @explain_errors
+    def fail() -> None:
+        raise ConfigError(
+            [Problem("a\x1b[2J.yaml", 3, "x\ty", "mal\u202e")], hint="línea 1\nlínea 2"
+        )
+
+    runner = CliRunner()
+    result = runner.invoke(click.command()(fail))
+    assert result.exit_code == 1
+    assert result.stderr == "a\\x1b[2J.yaml:3: x\\x09y: mal\\u202e\n→ línea 1\nlínea 2\n"
