@@ -55,6 +55,7 @@ def login() -> ViewResult:
         if not expected or request.form.get("txttxtCaptcha", "").strip().upper() != expected:
             return _login_page(username=username, error="El texto de la imagen no coincide.")
         portal().store.set_captcha_passed(g.session.id)
+        refresh_session()  # the page answered now must not ask again ("once")
     user = portal().store.user_by_username(username) if username else None
     if user is None or not check_password_hash(user["password_hash"], password):
         return _login_page(username=username, error=_BAD_LOGIN)

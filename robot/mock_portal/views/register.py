@@ -104,11 +104,12 @@ def confirm() -> ViewResult:
     errors: dict[str, str] = {}
     if needs_password:
         if request.method == "GET":
-            return render("register/choose_password.html", token=token, user=user, errors={})
+            # "created", not "user": that name is the logged-in user of the page's header
+            return render("register/choose_password.html", token=token, created=user, errors={})
         password = user_form.read_passwords(request.form, errors)
         if errors:
             return render(
-                "register/choose_password.html", 400, token=token, user=user, errors=errors
+                "register/choose_password.html", 400, token=token, created=user, errors=errors
             )
     state, _ = store.use_activation_token(token)
     if state != "ok":
