@@ -150,9 +150,13 @@ def seed_supplier(store: Store, profile: Profile, *, mail_domain: str) -> int:
     Its administrator is a seeded user who is none of the profile's users (so the robot must
     request access), with a random password that is never shown, and an e-mail in the mail
     stack's domain (its access-request mails land in the shared mailbox). The account gets
-    the profile's data, UNSPSC codes and documents, as if registered long ago.
+    the profile's data, UNSPSC codes and documents, as if registered long ago. A NIT already
+    in the store (a kept ``--db`` file) is left as it is.
     """
     supplier = profile.supplier
+    found = store.account_by_nit(supplier.nit_number)
+    if found is not None:
+        return int(found["id"])
     taken = {u.username.lower() for u in profile.users} | {u.email.lower() for u in profile.users}
     username = f"admin_{supplier.nit_number}"
     while username in taken or store.user_by_username(username) is not None:

@@ -102,3 +102,14 @@ def test_a_missing_existing_supplier_is_reported_with_file_line_and_field(
     assert f"{scenario}:7: portal.mock.settings.existing_suppliers[0]:" in result.stderr
     assert "no-existe.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_kept_database_is_seeded_once(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, [os.path.relpath(ANDINA, tmp_path)])
+    db = tmp_path / "portal.sqlite3"
+    for _ in range(2):
+        running = PortalProcess(["--scenario", str(scenario), "--db", str(db)])
+        accounts = [a for a in running.state()["accounts"] if a["nit"] == NIT]
+        running.stop()
+        assert len(accounts) == 1
+        assert running.proc.returncode == 0
