@@ -93,7 +93,9 @@ def check_size(name: str, size: int, max_bytes: int, *, stage: str = "") -> None
 def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf:
     """Open a PDF with pikepdf, turning its failures into clear errors."""
     try:
-        pdf = pikepdf.open(io.BytesIO(data), password=password or "")
+        # The watermark finds inherited attributes itself; pushing them to every page would
+        # cost memory and time per page (qpdf parses and copies them).
+        pdf = pikepdf.open(io.BytesIO(data), password=password or "", inherit_page_attributes=False)
     except pikepdf.PasswordError:
         if password:
             raise DocumentEncryptedError(

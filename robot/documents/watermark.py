@@ -20,12 +20,12 @@ from reportlab.pdfgen import canvas
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.geometry import Matrix, page_view, stamp_matrix
+from robot.documents.incremental import draw_operators, free_name, page_resources, stamp_update
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
 PDFA1_COLOR = (0.93, 0.78, 0.78)  # PDF/A-1 forbids transparency: a light, opaque red instead
 DEFAULT_OPACITY = 0.25
-_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
 
 
 @dataclass(frozen=True)
@@ -63,21 +63,52 @@ def watermark_pdf_result(
         if _is_pdfa1(pdf):
             opacity = 1.0
             notes.append("PDF/A-1: marca de agua opaca y clara (PDF/A-1 no admite transparencia)")
-        stamp_pdf = _stamp_document(text, opacity)
-        with pikepdf.open(io.BytesIO(stamp_pdf)) as source:
-            form = pdf.copy_foreign(source.pages[0].as_form_xobject())
-        stamp_w, stamp_h = (float(v) for v in list(form.BBox)[2:])
-        stamper = _Stamper(pdf, form)
-        for page in pdf.pages:
-            stamper.stamp(page.obj, stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE))
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            compress_streams=True,
-            deterministic_id=True,
-        )
-        return WatermarkResult(out.getvalue(), len(pdf.pages), tuple(notes))
+        version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
+        with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
+            stamp = source.pages[0].as_form_xobject()
+            out = stamp_update(data, pdf, stamp, _placements(pdf, stamp), version=version)
+            pages, encrypted = len(pdf.pages), pdf.is_encrypted
+    if out is None:  # encrypted, repaired or unusual: a full copy, from a fresh reading
+        if not encrypted:
+            notes.append("PDF reescrito completo: no admite una actualización incremental")
+        with (
+            open_pdf(data, name, password) as pdf,
+            pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source,
+        ):
+            stamp = source.pages[0].as_form_xobject()
+            placements = _placements(pdf, stamp)
+            out = _full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
+    return WatermarkResult(out, pages, tuple(notes))
+
+
+def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:
+    """Each page and the matrix that puts ``stamp`` on it, upright along its diagonal."""
+    stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
+    return [
+        (page.obj, stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE))
+        for page in pdf.pages
+    ]
+
+
+def _full_copy(
+    pdf: pikepdf.Pdf,
+    form: pikepdf.Object,
+    placements: list[tuple[pikepdf.Dictionary, Matrix]],
+    version: str | None,
+) -> bytes:
+    """Stamp the pages in place and save the whole document again (decrypted)."""
+    stamper = _Stamper(pdf, form)
+    for page, matrix in placements:
+        stamper.stamp(page, matrix)
+    buffer = io.BytesIO()
+    pdf.save(
+        buffer,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        compress_streams=True,
+        deterministic_id=True,
+        min_version=version or "",
+    )
+    return buffer.getvalue()
 
 
 @functools.lru_cache(maxsize=32)
@@ -101,24 +132,24 @@ def _stamp_document(text: str, opacity: float) -> bytes:
 
 
 class _Stamper:
-    """Adds the stamp to pages, sharing what pages can share: one ``q`` stream, one drawing
-    stream per distinct placement, one new /Resources per shared /Resources object."""
+    """Adds the stamp to pages in place (for a full copy), sharing what pages share: one ``q``
+    stream, one drawing stream per distinct placement, the stamp added once to each
+    /Resources or /XObject dictionary, whoever holds it."""
 
     def __init__(self, pdf: pikepdf.Pdf, form: pikepdf.Object) -> None:
         self.pdf = pdf
         self.form = form
         self.push = pdf.make_indirect(pdf.make_stream(b"q\n"))
         self.draws: dict[tuple[str, str], pikepdf.Object] = {}
-        self.resources: dict[tuple[int, int], tuple[pikepdf.Object, str]] = {}
+        self.names: dict[tuple[int, int], str] = {}  # XObject dictionary -> the stamp's name
 
     def stamp(self, page: pikepdf.Dictionary, matrix: Matrix) -> None:
         name = self._add_xobject(page)
         numbers = " ".join(f"{v:.4f}" for v in matrix)
         draw = self.draws.get((name, numbers))
         if draw is None:
-            body = _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
-            draw = self.pdf.make_indirect(self.pdf.make_stream(b"Q\n" + body))
-            self.draws[(name, numbers)] = draw
+            ops = draw_operators(name.encode(), numbers)
+            draw = self.draws[(name, numbers)] = self.pdf.make_indirect(self.pdf.make_stream(ops))
         original = page.get("/Contents")
         parts: list[pikepdf.Object] = [self.push]
         if isinstance(original, pikepdf.Array):
@@ -129,50 +160,22 @@ class _Stamper:
         page.Contents = pikepdf.Array(parts)
 
     def _add_xobject(self, page: pikepdf.Dictionary) -> str:
-        """Give the page /Resources that add the stamp to what it inherits or shares; the
-        original dictionaries stay untouched."""
-        inherited = _inherited_resources(page)
-        key = inherited.objgen if inherited is not None else (0, 0)
-        if key != (0, 0) and key in self.resources:
-            page.Resources, name = self.resources[key]
-            return name
-        resources, name = _with_stamp(inherited, self.form)
+        _, resources = page_resources(page)
+        if resources is None:
+            page.Resources = pikepdf.Dictionary()
+            resources = page.Resources
+        xobjects = resources.get("/XObject")
+        if not isinstance(xobjects, pikepdf.Dictionary):
+            resources.XObject = pikepdf.Dictionary()
+            xobjects = resources.XObject
+        key = xobjects.objgen if xobjects.is_indirect else resources.objgen
+        if key != (0, 0) and key in self.names:
+            return self.names[key]
+        name = free_name(xobjects).decode()
+        xobjects[name] = self.form
         if key != (0, 0):
-            resources = self.pdf.make_indirect(resources)
-            self.resources[key] = (resources, name)
-        page.Resources = resources
+            self.names[key] = name
         return name
-
-
-def _with_stamp(
-    inherited: pikepdf.Dictionary | None, form: pikepdf.Object
-) -> tuple[pikepdf.Dictionary, str]:
-    resources = pikepdf.Dictionary(dict(inherited.items())) if inherited else pikepdf.Dictionary()
-    old = resources.get("/XObject")
-    xobjects = (
-        pikepdf.Dictionary(dict(old.items()))
-        if isinstance(old, pikepdf.Dictionary)
-        else pikepdf.Dictionary()
-    )
-    name, n = "/SecopWM", 0
-    while name in xobjects:
-        n += 1
-        name = f"/SecopWM{n}"
-    xobjects[name] = form
-    resources.XObject = xobjects
-    return resources, name
-
-
-def _inherited_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
-    node: pikepdf.Object | None = page
-    for _ in range(64):
-        if not isinstance(node, pikepdf.Dictionary):
-            return None
-        res = node.get("/Resources")
-        if isinstance(res, pikepdf.Dictionary):
-            return res
-        node = node.get("/Parent")
-    return None
 
 
 def _is_pdfa1(pdf: pikepdf.Pdf) -> bool:

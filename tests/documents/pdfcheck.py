@@ -37,9 +37,15 @@ def page_texts(data: bytes, password: str | None = None) -> list[str]:
 
 
 def assert_opens_cleanly(data: bytes) -> None:
+    """qpdf reads it without repairs and finds no syntax problem; pypdf in strict mode (which
+    follows cross-references without repairing them either) reads every page."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert pdf.check_pdf_syntax() == []
+        assert pdf.get_warnings() == []
         assert not pdf.is_encrypted
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    for page in reader.pages:
+        assert page.get_contents() is not None
 
 
 def assert_watermarked(

@@ -27,6 +27,7 @@ def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     with pikepdf.open(io.BytesIO(original)) as pdf:
         pages = len(pdf.pages)
     assert assert_watermarked(out, TEXT, original) == pages
+    assert out.startswith(original)  # an incremental update: the original revision is kept
     assert len(out) < len(original) * 1.05 + 30_000  # the font subset is the only real cost
 
 
@@ -62,6 +63,87 @@ def test_generated_edge_cases_are_marked_on_every_page(
     original = edge_pdfs[name].read_bytes()
     out = watermark_pdf(original, TEXT, name=name)
     assert_watermarked(out, TEXT, original)
+
+
+EDGE_CASES = [
+    "rotated.pdf",
+    "inherited-rotation.pdf",
+    "boxes-off-origin.pdf",
+    "mixed-sizes.pdf",
+    "scanned.pdf",
+    "form.pdf",
+    "unicode.pdf",
+    "unbalanced.pdf",
+    "shared-content.pdf",
+    "version-1.3.pdf",
+    "version-2.0.pdf",
+]
+
+
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_a_full_copy_marks_every_page_too(
+    name: str, edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path for encrypted or repaired files (no incremental update) on every edge case."""
+    monkeypatch.setattr(watermark_module, "stamp_update", lambda *args, **kwargs: None)
+    original = edge_pdfs[name].read_bytes()
+    result = watermark_pdf_result(original, TEXT, name=name)
+    assert not result.data.startswith(original)
+    assert any("reescrito completo" in note for note in result.notes)
+    assert_watermarked(result.data, TEXT, original)
+
+
+def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[bytes, bytes]:
+    original = (edge_pdfs[name] if edge_pdfs else CORPUS / name).read_bytes()
+    out = watermark_pdf(original, TEXT)
+    assert out.startswith(original)
+    return out, out[len(original) :]
+
+
+def test_the_update_uses_the_kind_of_cross_reference_of_the_original() -> None:
+    _, table = _appended("pdfkit.pdf")  # a classic xref table
+    assert b"\nxref\n0 1\n0000000000 65535 f\r\n" in table
+    assert b"/XRef" not in table
+    _, stream = _appended("pdflatex-4-pages.pdf")  # a cross-reference stream
+    assert b"/Type /XRef" in stream
+    assert b"\nxref\n" not in stream
+
+
+def test_pages_that_share_resources_share_one_new_version(edge_pdfs: dict[str, Path]) -> None:
+    out, update = _appended("shared-content.pdf", edge_pdfs)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        first, second = (page.obj.Resources for page in pdf.pages)
+        assert first.objgen == second.objgen
+        assert (b"\n" + update).count(b"\n%d %d obj\n" % first.objgen) == 1
+        assert first.XObject.SecopWM.objgen != (0, 0)
+        contents = [page.obj.Contents for page in pdf.pages]
+        assert contents[0][-1].objgen == contents[1][-1].objgen  # one drawing stream for both
+
+
+def test_a_pdf_1_3_declares_1_4_for_the_transparency(edge_pdfs: dict[str, Path]) -> None:
+    out, _ = _appended("version-1.3.pdf", edge_pdfs)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert pdf.Root.Version == "/1.4"  # the header of an updated file cannot change
+
+
+def test_a_pdf_1_3_copied_in_full_gets_a_1_4_header(
+    edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watermark_module, "stamp_update", lambda *args, **kwargs: None)
+    out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT)
+    assert out.startswith(b"%PDF-1.4")
+
+
+def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
+    """A page without /Resources: qpdf repairs it while reading, so no update is appended to
+    the damaged original; the full copy is the repaired one."""
+    with pikepdf.open(CORPUS / "pdflatex-4-pages.pdf") as pdf:
+        del pdf.pages[1].obj["/Resources"]
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    result = watermark_pdf_result(buffer.getvalue(), TEXT)
+    assert any("reescrito completo" in note for note in result.notes)
+    assert_watermarked(result.data, TEXT, buffer.getvalue())
 
 
 def test_pdf_version_is_kept(edge_pdfs: dict[str, Path]) -> None:
