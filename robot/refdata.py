@@ -89,11 +89,17 @@ def find_municipio(departamento: str, name_or_code: str) -> Municipio | None:
     dep = find_departamento(departamento)
     if dep is None:
         return None
-    key = fold(name_or_code)
+    return _municipio_index().get((dep, fold(name_or_code)))
+
+
+@cache
+def _municipio_index() -> dict[tuple[str, str], Municipio]:
+    """(departamento code, code or folded name or alias) -> municipio; the first one wins."""
+    index: dict[tuple[str, str], Municipio] = {}
     for m in municipios():
-        if m.codigo_departamento == dep and (key == m.codigo or key in _aliases(m.nombre)):
-            return m
-    return None
+        for key in (m.codigo, *sorted(_aliases(m.nombre))):
+            index.setdefault((m.codigo_departamento, key), m)
+    return index
 
 
 def search_municipios(text: str, departamento: str = "", limit: int = 50) -> list[Municipio]:

@@ -1,7 +1,8 @@
 """Scenarios: a batch of profiles run against one portal (``scenarios/*.yaml``).
 
 Validated like profiles: unknown keys are errors, every problem is ``file:line: field: message``.
-Paths (profiles, output) are relative to the scenario file.
+Paths (profiles, output) are relative to the scenario file. An invalid scenario still has its
+profiles checked (:func:`check_scenario`): all problems at once.
 
 Mailbox precedence for a supplier (see :meth:`Scenario.mailbox_for`): with the bundled mock,
 the mock's own mail stack unless the scenario names a mailbox; with a real portal, the
@@ -11,17 +12,23 @@ profile's own ``mailbox`` first, then the scenario's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from robot import portal_rules, secrets
-from robot.errors import ConfigError, Problem, ProfileError, ScenarioError
+from robot.errors import ConfigError, Problem, ScenarioError
 from robot.mock_portal.faults import FaultConfig
-from robot.profiles.loader import expand, load_profiles
+from robot.profiles import checks
+from robot.profiles.batch import duplicate_problems
+from robot.profiles.fields import NUMBER_AS_TEXT
+from robot.profiles.loader import Checked, check_profile
 from robot.profiles.messages import problems_from
 from robot.profiles.models import Mailbox, Profile, Strict
+from robot.profiles.paths import display_path, expand, is_file, matches
 from robot.profiles.yamlsource import Loc, YamlDocument, read_yaml
 
 Step = Literal["user", "account", "additional_users"]
@@ -87,12 +94,14 @@ class Portal(Strict):
 class Scenario(Strict):
     """A batch: which portal, which profiles, how many at once, which steps, where to write."""
 
-    name: str = Field(min_length=1, max_length=80, description="Nombre del lote")
+    name: Annotated[str, NUMBER_AS_TEXT] = Field(
+        min_length=1, max_length=80, description="Nombre del lote"
+    )
     portal: Portal = Field(description="Portal: mock o base_url")
     mailbox: Mailbox | None = Field(
         None, description="Buzón compartido por los perfiles que no traen el suyo"
     )
-    profiles: list[str] = Field(
+    profiles: list[Annotated[str, NUMBER_AS_TEXT]] = Field(
         min_length=1, description="Perfiles: rutas, carpetas o patrones, relativos al escenario"
     )
     concurrency: int = Field(1, ge=1, le=16, description="Proveedores en paralelo")
@@ -101,7 +110,9 @@ class Scenario(Strict):
         min_length=1,
         description="Pasos: user, account, additional_users",
     )
-    output: str = Field("../reports", min_length=1, description="Carpeta de resultados")
+    output: Annotated[str, NUMBER_AS_TEXT] = Field(
+        "../reports", min_length=1, description="Carpeta de resultados"
+    )
     allow_literal_secrets: bool = Field(
         False, description="Admitir la contraseña IMAP en claro (solo portal simulado)"
     )
@@ -128,6 +139,10 @@ class Scenario(Strict):
         """The profile files named by ``profiles`` (globs and folders expanded)."""
         return expand(self.profiles, self.base_dir)
 
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """A Problem placed at the line of ``loc`` in this scenario's file."""
+        return YamlDocument(self._display, None, self._lines).problem(loc, message)
+
     def mailbox_for(self, profile: Profile) -> Mailbox | None:
         """The mailbox of a supplier's activation mail; None means the mock's own."""
         if self.portal.mock is not None:
@@ -135,64 +150,223 @@ class Scenario(Strict):
         return profile.mailbox or self.mailbox
 
     def load_profiles(self) -> list[Profile]:
-        """Validate the batch's profiles (and their fit with this scenario)."""
-        try:
-            profiles = load_profiles(self.profile_paths, max_upload_mb=self.portal.max_upload_mb)
-        except ProfileError as err:
-            raise ScenarioError(err.problems) from None
-        problems = self._fit(profiles)
+        """Validate the batch's profiles, their fit with this scenario and the batch checks."""
+        limit = self.portal.max_upload_mb
+        checked = [check_profile(p, display_path(p), limit) for p in self.profile_paths]
+        problems = [p for c in checked for p in c.problems] + duplicate_problems(checked)
+        problems += fit_problems(_Parts.of(self), checked)
         if problems:
             raise ScenarioError(problems)
-        return profiles
+        return [c.profile for c in checked if c.profile is not None]
 
-    def _fit(self, profiles: list[Profile]) -> list[Problem]:
-        problems = []
-        for profile in profiles:
-            if self.portal.base_url is None:
-                continue
-            if profile.allow_literal_secrets:
-                msg = "con un portal real (base_url) no se admiten contraseñas en claro"
-                problems.append(profile.problem(("allow_literal_secrets",), msg))
-            if self.mailbox_for(profile) is None:
-                msg = "falta el buzón: agréguelo al perfil o al escenario (mailbox)"
-                problems.append(profile.problem(("mailbox",), msg))
-        return problems
+
+@dataclass
+class _Parts:
+    """The sections of a scenario that are valid on their own (None: that one is not)."""
+
+    display: str
+    base_dir: Path
+    portal: Portal | None
+    mailbox: Mailbox | None
+    profiles: list[tuple[int, str]]  # the items that are text, with their index
+    allow_literal_secrets: bool
+    steps: list[Step] | None = None
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Parts:
+        return cls(
+            scenario._display,
+            scenario.base_dir,
+            scenario.portal,
+            scenario.mailbox,
+            list(enumerate(scenario.profiles)),
+            scenario.allow_literal_secrets,
+            list(scenario.steps),
+        )
+
+    @classmethod
+    def partial(cls, doc: YamlDocument, base_dir: Path) -> _Parts:
+        data = doc.data
+        items = data.get("profiles")
+        texts = [
+            (i, str(v))
+            for i, v in enumerate(items if isinstance(items, list) else [])
+            if isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip()
+        ]
+        return cls(
+            doc.file,
+            base_dir,
+            _valid(Portal, data.get("portal")),
+            _valid(Mailbox, data.get("mailbox")),
+            [(i, t) for i, t in texts if not _has_controls(t)],
+            data.get("allow_literal_secrets") is True,
+        )
+
+    @property
+    def max_upload_mb(self) -> float:
+        if self.portal is None:
+            return portal_rules.DEFAULT_MAX_UPLOAD_MB
+        return self.portal.max_upload_mb
+
+    def mailbox_for(self, checked: Checked) -> Mailbox | None:
+        """As :meth:`Scenario.mailbox_for`: the scenario's mailbox where it applies."""
+        if self.portal is not None and self.portal.mock is not None:
+            return self.mailbox
+        return None if checked.has_mailbox else self.mailbox
+
+
+def _valid(model: Any, value: Any) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _has_controls(text: str) -> bool:
+    from robot.profiles.fields import control_problem
+
+    return control_problem(text) is not None
+
+
+def fit_problems(parts: _Parts, checked: list[Checked]) -> list[Problem]:
+    """Each profile against the scenario: a real portal needs a mailbox and no literal
+    passwords; every user's e-mail must reach the scenario's mailbox where it is used."""
+    problems = []
+    real = parts.portal is not None and parts.portal.base_url is not None
+    for item in checked:
+        profile_parts = item.parts
+        if profile_parts is None:
+            continue  # the file could not be read: its own problem says so
+        if real and profile_parts.allow_literal_secrets:
+            msg = "con un portal real (base_url) no se admiten contraseñas en claro"
+            problems.append(item.problem(("allow_literal_secrets",), msg))
+        box = parts.mailbox_for(item)
+        if real and box is None and not item.has_mailbox:
+            msg = "falta el buzón: agréguelo al perfil o al escenario (mailbox)"
+            problems.append(item.problem(("mailbox",), msg))
+        if box is not None:
+            owner = f" del escenario {parts.display}"
+            found = checks.mailbox_findings(box, profile_parts.users, owner)
+            problems += [item.problem(loc, msg) for loc, msg in found]
+    return problems
+
+
+@dataclass
+class ScenarioCheck:
+    """A scenario file after every check: its own problems, its profiles, their fit."""
+
+    path: Path
+    display: str
+    scenario: Scenario | None = None
+    problems: list[Problem] = field(default_factory=list)  # the scenario's and the fit's
+    profiles: list[Checked] = field(default_factory=list)
+
+
+ProfileCheck = Callable[[Path, str, float], Checked]
+
+
+def _check_one(path: Path, display: str, max_upload_mb: float) -> Checked:
+    return check_profile(path, display, max_upload_mb)
 
 
 def load_scenario(path: Path | str) -> Scenario:
     """Read and validate a scenario (not its profiles: see :meth:`Scenario.load_profiles`)."""
     display = str(path)
-    try:
-        doc = read_yaml(Path(path), display)
-    except ConfigError as err:
-        raise ScenarioError(err.problems) from None
-    try:
-        scenario = Scenario.model_validate(doc.data)
-    except ValidationError as err:
-        raise ScenarioError(problems_from(err, doc, Scenario)) from None
-    scenario._source = Path(path).resolve()
-    scenario._display = display
-    scenario._lines = doc.lines
-    problems = _scenario_problems(scenario, doc)
-    if problems:
+    doc = _read(Path(path), display)
+    scenario, problems = _validate(Path(path), doc)
+    if scenario is None or problems:
         raise ScenarioError(problems)
     return scenario
 
 
-def _scenario_problems(scenario: Scenario, doc: YamlDocument) -> list[Problem]:
+def _read(path: Path, display: str) -> YamlDocument:
+    try:
+        return read_yaml(path, display)
+    except ConfigError as err:
+        raise ScenarioError(err.problems) from None
+
+
+def _validate(path: Path, doc: YamlDocument) -> tuple[Scenario | None, list[Problem]]:
+    problems = list(doc.problems)
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as err:
+        problems += problems_from(err, doc, Scenario)
+        parts = _Parts.partial(doc, _resolved_parent(path))
+        return None, sorted(problems + _scenario_problems(parts, doc), key=_order)
+    scenario._source = path.resolve()
+    scenario._display = doc.file
+    scenario._lines = doc.lines
+    problems += _scenario_problems(_Parts.of(scenario), doc)
+    return scenario, sorted(problems, key=_order)
+
+
+def _resolved_parent(path: Path) -> Path:
+    try:
+        return path.resolve().parent
+    except (OSError, ValueError):
+        return path.absolute().parent
+
+
+def _order(problem: Problem) -> int:
+    return problem.line or 0
+
+
+def check_scenario(
+    path: Path,
+    display: str | None = None,
+    doc: YamlDocument | None = None,
+    check: ProfileCheck = _check_one,
+) -> ScenarioCheck:
+    """Every check of a scenario and of its profiles, even when the scenario is invalid.
+
+    Never raises. The batch checks (duplicates) are left to the caller, who may join several
+    scenarios and profiles in one batch (``secop-robot validate``).
+    """
+    display = str(path) if display is None else display
+    result = ScenarioCheck(path, display)
+    if doc is None:
+        try:
+            doc = read_yaml(path, display)
+        except ConfigError as err:
+            result.problems = err.problems
+            return result
+    result.scenario, result.problems = _validate(path, doc)
+    parts = (
+        _Parts.of(result.scenario)
+        if result.scenario is not None
+        else _Parts.partial(doc, _resolved_parent(path))
+    )
+    files = expand([item for _, item in parts.profiles], parts.base_dir)
+    result.profiles = [check(p, display_path(p), parts.max_upload_mb) for p in files]
+    result.problems += fit_problems(parts, result.profiles)
+    return result
+
+
+def _scenario_problems(parts: _Parts, doc: YamlDocument) -> list[Problem]:
     problems = []
-    if len(set(scenario.steps)) != len(scenario.steps):
+    if parts.steps is not None and len(set(parts.steps)) != len(parts.steps):
         problems.append(doc.problem(("steps",), "hay pasos repetidos"))
-    for index, item in enumerate(scenario.profiles):
-        if not [p for p in expand([item], scenario.base_dir) if p.is_file()]:
+    for index, item in parts.profiles:
+        if not [p for p in matches(item, parts.base_dir) if is_file(p)]:
             msg = f"«{item}» no corresponde a ningún archivo (relativo al escenario)"
             problems.append(doc.problem(("profiles", index), msg))
-    box = scenario.mailbox
+    mock = None if parts.portal is None else parts.portal.mock
+    existing = (mock.settings.existing_suppliers if mock is not None else None) or []
+    for index, item in enumerate(existing):
+        if not is_file(parts.base_dir / item):
+            msg = f"«{item}» no corresponde a ningún archivo (relativo al escenario)"
+            loc = ("portal", "mock", "settings", "existing_suppliers", index)
+            problems.append(doc.problem(loc, msg))
+    box = parts.mailbox
     literal = box is not None and not secrets.is_reference(box.password)
-    if literal and not scenario.allow_literal_secrets:
+    if box is not None and literal:
+        secrets.register_secret(box.password)
+    if literal and not parts.allow_literal_secrets:
         msg = "contraseña escrita en claro; use una referencia ${VARIABLE} o file:ruta"
         problems.append(doc.problem(("mailbox", "password"), msg))
-    if scenario.allow_literal_secrets and scenario.portal.base_url is not None:
+    real = parts.portal is not None and parts.portal.base_url is not None
+    if parts.allow_literal_secrets and real:
         msg = "con un portal real (base_url) no se admiten contraseñas en claro"
         problems.append(doc.problem(("allow_literal_secrets",), msg))
     return problems

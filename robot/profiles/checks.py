@@ -100,6 +100,20 @@ def _supplier(s: Supplier) -> list[Finding]:
 
 def _nit_length(s: Supplier) -> list[Finding]:
     digits = len(s.nit_number)
+    rep = s.legal_representative
+    cedula = rep.id_type == "CC" and portal_rules.id_number_problem("CC", rep.id_number) is None
+    natural = (
+        s.person_type == "natural" and s.organization_type in portal_rules.NATURAL_PERSON_TYPES
+    )
+    if natural and cedula:
+        if s.nit_number == rep.id_number:
+            return []
+        expected = f"{rep.id_number}-{portal_rules.nit_check_digit(rep.id_number)}"
+        msg = (
+            "el NIT de una persona natural es su cédula más el dígito de verificación; con la "
+            f"cédula del representante legal ({rep.id_number}) es {expected}"
+        )
+        return [(("supplier", "nit"), msg)]
     if s.person_type == "juridica" and s.origin == "nacional" and digits != 9:
         msg = f"el NIT de una persona jurídica tiene 9 dígitos más el de verificación ({digits})"
         return [(("supplier", "nit"), msg)]
@@ -179,10 +193,11 @@ def _person(person: Person, loc: Loc) -> list[Finding]:
 
 def secret_fields(profile: Profile) -> list[tuple[Loc, str]]:
     """Every secret of the profile with its location: user, mailbox and PDF passwords."""
-    return _secret_fields(Parts.of(profile))
+    return secret_fields_of(Parts.of(profile))
 
 
-def _secret_fields(parts: Parts) -> list[tuple[Loc, str]]:
+def secret_fields_of(parts: Parts) -> list[tuple[Loc, str]]:
+    """Every secret of the valid sections, with its location."""
     out: list[tuple[Loc, str]] = [((*loc, "password"), user.password) for loc, user in parts.users]
     if parts.mailbox is not None:
         out.append((("mailbox", "password"), parts.mailbox.password))
@@ -194,7 +209,7 @@ def _secret_fields(parts: Parts) -> list[tuple[Loc, str]]:
 
 def _secrets(parts: Parts) -> list[Finding]:
     found: list[Finding] = []
-    for loc, value in _secret_fields(parts):
+    for loc, value in secret_fields_of(parts):
         if secrets.is_reference(value):
             continue
         if not parts.allow_literal_secrets:
@@ -252,17 +267,22 @@ def _document(doc: Document) -> Iterator[tuple[str, str]]:
 
 
 def _mailbox(parts: Parts) -> list[Finding]:
-    box = parts.mailbox
-    if box is None:
-        return []
+    return [] if parts.mailbox is None else mailbox_findings(parts.mailbox, parts.users)
+
+
+def mailbox_findings(box: Mailbox, users: list[tuple[Loc, User]], owner: str = "") -> list[Finding]:
+    """Every user whose e-mail would not land in ``box`` (when the mailbox says what it gets).
+
+    ``owner`` completes the mailbox's name in the message (`` del escenario x.yaml``).
+    """
     found: list[Finding] = []
-    for loc, user in parts.users:
+    for loc, user in users:
         if box.receives(user.email) is False:
             found.append(
                 (
                     (*loc, "email"),
-                    f"el correo {user.email} no llega al buzón {box.address or box.user}; use "
-                    "la dirección del buzón o una +etiqueta de ella",
+                    f"el correo {user.email} no llega al buzón {box.address or box.user}{owner}; "
+                    "use la dirección del buzón o una +etiqueta de ella",
                 )
             )
     return found

@@ -6,17 +6,66 @@ live in ``checks.py``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from robot import portal_rules, refdata, secrets
+from robot.errors import CONTROL_CHARACTERS
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+@dataclass(frozen=True)
+class SchemaHint:
+    """Extra JSON Schema keywords for editors; validation stays in Python (Spanish messages).
+
+    The hints must never be stricter than the validators: a value the loader accepts must
+    not be underlined by an editor. (Kept as JSON text: type metadata must be hashable.)
+    """
+
+    extra_json: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(json.loads(self.extra_json))
+        return schema
+
+
+def hint(**extra: Any) -> SchemaHint:
+    return SchemaHint(json.dumps(extra))
+
+
+# Numbers written where text is expected are converted to text (``id_number: 79123456``).
+NUMBER_AS_TEXT = hint(type=["string", "integer"])
+
+
+def control_problem(value: Any) -> str | None:
+    """Spanish message if a text (or a text of a list) holds a control character, else None."""
+    if isinstance(value, str):
+        match = CONTROL_CHARACTERS.search(value.strip(" \t\n\r\v\f"))
+        if match is not None:
+            code = ord(match.group())
+            return f"contiene un carácter de control o no imprimible (U+{code:04X}); quítelo"
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            problem = control_problem(item) if isinstance(item, str) else None
+            if problem is not None:
+                return f"el elemento [{index}] {problem}"
+    return None
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NUMBER_AS_TEXT
+]
 
 
 def one_of(options: Mapping[str, object]) -> Callable[[str], str]:
@@ -83,7 +132,7 @@ def check_nit(value: str) -> str:
     return f"{number}-{digit}"
 
 
-Nit = Annotated[str, AfterValidator(check_nit)]
+Nit = Annotated[str, AfterValidator(check_nit), hint(pattern=r"^[0-9.\s]+-[0-9.\s]+$")]
 
 
 # --- e-mail and phone -----------------------------------------------------------------------
@@ -118,7 +167,7 @@ def check_phone(value: str) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-Phone = Annotated[str, AfterValidator(check_phone)]
+Phone = Annotated[str, AfterValidator(check_phone), NUMBER_AS_TEXT]
 
 
 # --- country, places, UNSPSC ----------------------------------------------------------------
@@ -156,7 +205,16 @@ def check_unspsc(value: str) -> str:
     return code
 
 
-Unspsc = Annotated[str, AfterValidator(check_unspsc)]
+Unspsc = Annotated[
+    str,
+    AfterValidator(check_unspsc),
+    hint(
+        type=["string", "integer"],
+        pattern=r"^\s*[0-9]{8}\s*$",
+        minimum=10_000_000,
+        maximum=99_999_999,
+    ),
+]
 
 
 # --- users, secrets, web ----------------------------------------------------------------------
@@ -168,7 +226,11 @@ def check_username(value: str) -> str:
     return value
 
 
-Username = Annotated[str, AfterValidator(check_username)]
+Username = Annotated[
+    str,
+    AfterValidator(check_username),
+    hint(type=["string", "integer"], pattern=r"^[A-Za-z0-9._-]{6,30}$", minimum=100_000),
+]
 
 
 def check_secret(value: str) -> str:
@@ -180,7 +242,9 @@ def check_secret(value: str) -> str:
     return value.strip() if secrets.looks_like_reference(value) else value
 
 
-Secret = Annotated[str, AfterValidator(check_secret)]
+# ${NAME}, file:path, or (only with allow_literal_secrets) any other non-empty text.
+SECRET_PATTERN = r"^\s*(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|file:\s*\S.*|(?!file:)[^\s$].*)$"
+Secret = Annotated[str, AfterValidator(check_secret), hint(pattern=SECRET_PATTERN)]
 
 
 def check_url(value: str) -> str:
@@ -190,3 +254,21 @@ def check_url(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(check_url)]
+
+
+# --- consents of the Registrar usuario form (PORTAL.md 3.2) ----------------------------------
+
+CONSENT_MESSAGES = {
+    "accept_terms": "la persona debe aceptar los términos y condiciones de uso del SECOP II; "
+    "sin su aceptación no se puede registrar: escriba accept_terms: true cuando la persona "
+    "los haya aceptado",
+    "data_policy_consent": "la persona debe autorizar el tratamiento de sus datos personales "
+    "(Ley 1581 de 2012); sin su autorización no se puede registrar: escriba "
+    "data_policy_consent: true cuando la persona lo haya autorizado",
+}
+
+
+def consent(name: str, description: str) -> Any:
+    """A required ``true``: the person's own consent, never a default, never ``yes`` or ``1``."""
+    assert name in CONSENT_MESSAGES
+    return Field(description=description, strict=True, json_schema_extra={"const": True})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from robot.documents.filetype import HEAD_BYTES, mb, type_problem
+from robot.errors import os_reason
 from robot.portal_rules import UPLOAD_TYPES
 
 
@@ -27,7 +28,7 @@ def file_problem(path: Path, written: str, max_upload_mb: float) -> str | None:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as err:
-        return f"no se puede leer {written} ({err.strerror})"
+        return f"no se puede leer {written} ({os_reason(err)})"
     return _content_problem(written, size, head, max_upload_mb)
 
 
@@ -46,7 +47,7 @@ def ca_file_problem(path: Path, written: str) -> str | None:
     try:
         text = path.read_text(encoding="ascii", errors="replace")
     except OSError as err:
-        return f"no se puede leer {written} ({err.strerror})"
+        return f"no se puede leer {written} ({os_reason(err)})"
     if "-----BEGIN CERTIFICATE-----" not in text:
         return f"{written} no es un certificado PEM"
     return None

@@ -1,78 +1,137 @@
-"""YAML profile files -> validated :class:`Profile` objects, or every problem at once."""
+"""YAML profile files -> validated :class:`Profile` objects, or every problem at once.
+
+:func:`check_profile` runs every check of one file and never raises; it also collects the
+file's NIT, e-mails and user names even when other fields are wrong, so that the checks
+across a batch (:mod:`robot.profiles.batch`) see every file.
+"""
 
 from __future__ import annotations
 
-import glob
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from robot import portal_rules, secrets
-from robot.errors import ConfigError, Problem, ProfileError
+from robot.errors import ConfigError, Problem, ProfileError, os_reason
 from robot.profiles import checks, files
+from robot.profiles.batch import (
+    BatchKey,
+    batch_keys,
+    batch_problems,
+    duplicate_problems,
+    profile_keys,
+)
 from robot.profiles.messages import problems_from
 from robot.profiles.models import Document, Mailbox, Profile, Supplier, User
+from robot.profiles.paths import display_path, expand, is_file, matches, resolved
 from robot.profiles.yamlsource import Loc, YamlDocument, read_yaml
+
+
+@dataclass
+class Checked:
+    """One profile file after every check of its own (the batch checks come later)."""
+
+    path: Path  # resolved
+    display: str  # as the person named it
+    profile: Profile | None = None  # None when the file or its fields are not valid
+    problems: list[Problem] = field(default_factory=list)
+    parts: checks.Parts | None = None  # the sections valid on their own
+    keys: list[BatchKey] = field(default_factory=list)
+    has_mailbox: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.profile is not None and not self.problems
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        if self.profile is not None:
+            return self.profile.problem(loc, message)
+        return Problem(self.display, None, "", message)
 
 
 def load_profile(
     path: Path | str, *, max_upload_mb: float = portal_rules.DEFAULT_MAX_UPLOAD_MB
 ) -> Profile:
     """Read and validate one profile; raise ProfileError with every problem found."""
-    profile, problems = _load(Path(path), str(path), max_upload_mb)
-    if profile is None or problems:
+    checked = check_profile(Path(path), str(path), max_upload_mb)
+    problems = checked.problems + duplicate_problems([checked])
+    if checked.profile is None or problems:
         raise ProfileError(problems)
-    problems = batch_problems([profile])
-    if problems:
-        raise ProfileError(problems)
-    return profile
+    return checked.profile
 
 
 def load_profiles(
     paths: Iterable[Path | str], *, max_upload_mb: float = portal_rules.DEFAULT_MAX_UPLOAD_MB
 ) -> list[Profile]:
     """Validate a batch: each profile, then no NIT, e-mail or user name used twice."""
-    profiles: list[Profile] = []
-    problems: list[Problem] = []
-    for path in paths:
-        profile, found = _load(Path(path), str(path), max_upload_mb)
-        problems += found
-        if profile is not None and not found:
-            profiles.append(profile)
-    problems += batch_problems(profiles)
+    checked = [check_profile(Path(p), str(p), max_upload_mb) for p in _unique(paths)]
+    problems = [p for c in checked for p in c.problems] + duplicate_problems(checked)
     if problems:
         raise ProfileError(problems)
-    return profiles
+    return [c.profile for c in checked if c.profile is not None]
 
 
-def _load(path: Path, display: str, max_upload_mb: float) -> tuple[Profile | None, list[Problem]]:
+def _unique(paths: Iterable[Path | str]) -> list[Path | str]:
+    seen: dict[Path, Path | str] = {}
+    for path in paths:
+        seen.setdefault(resolved(Path(path)), path)
+    return list(seen.values())
+
+
+def check_profile(
+    path: Path,
+    display: str | None = None,
+    max_upload_mb: float = portal_rules.DEFAULT_MAX_UPLOAD_MB,
+    doc: YamlDocument | None = None,
+) -> Checked:
+    """Every check of one profile file, never raising: its problems, sorted by line."""
+    display = str(path) if display is None else display
+    checked = Checked(resolved(path), display)
+    if doc is None:
+        try:
+            doc = read_yaml(path, display)
+        except ConfigError as err:
+            checked.problems = err.problems
+            return checked
+    base_dir = checked.path.parent
+    problems = list(doc.problems)
     try:
-        doc = read_yaml(path, display)
-    except ConfigError as err:
-        return None, err.problems
-    base_dir = path.resolve().parent
-    try:
-        profile = Profile.model_validate(doc.data)
+        profile: Profile | None = Profile.model_validate(doc.data)
     except ValidationError as err:
+        profile = None
+        problems += problems_from(err, doc, Profile)
+    if profile is not None:
+        profile._source = checked.path
+        profile._display = display
+        profile._lines = doc.lines
+        parts = checks.Parts.of(profile)
+    else:
         # Still check the sections that are valid on their own: all problems at once.
         parts = _partial(doc.data)
-        problems = problems_from(err, doc, Profile)
-        problems += [doc.problem(loc, msg) for loc, msg in checks.findings(parts)]
-        problems += _file_problems(parts, base_dir, doc, max_upload_mb)
-        return None, sorted(problems, key=_order)
-    profile._source = path.resolve()
-    profile._display = display
-    profile._lines = doc.lines
-    parts = checks.Parts.of(profile)
-    problems = [doc.problem(loc, msg) for loc, msg in checks.findings(parts)]
+    problems += [doc.problem(loc, msg) for loc, msg in checks.findings(parts)]
     problems += _file_problems(parts, base_dir, doc, max_upload_mb)
-    return profile, sorted(problems, key=_order)
+    _register_literals(parts)
+    checked.profile = profile
+    checked.parts = parts
+    checked.problems = sorted(problems, key=_order)
+    checked.keys = batch_keys(doc) if profile is None else profile_keys(profile)
+    checked.has_mailbox = doc.data.get("mailbox") is not None
+    return checked
 
 
 def _order(problem: Problem) -> int:
     return problem.line or 0
+
+
+def _register_literals(parts: checks.Parts) -> None:
+    """A password written in clear is a secret too: every output masks it from now on."""
+    for _, value in checks.secret_fields_of(parts):
+        if not secrets.is_reference(value):
+            secrets.register_secret(value)
 
 
 def _partial(data: dict[str, Any]) -> checks.Parts:
@@ -120,56 +179,27 @@ def _file_problems(
 ) -> list[Problem]:
     problems = []
     for index, document in enumerate(parts.documents or []):
-        path = (base_dir / document.path).resolve()
-        message = files.file_problem(path, document.path, max_upload_mb)
+        path, written = base_dir / document.path, document.path
+        message = _safely(partial(files.file_problem, path, written, max_upload_mb), written)
         if message:
             problems.append(doc.problem(("documents", index, "path"), message))
     box = parts.mailbox
     if box is not None and box.ca_file is not None:
-        message = files.ca_file_problem(base_dir / box.ca_file, box.ca_file)
+        ca_file = box.ca_file
+        message = _safely(partial(files.ca_file_problem, base_dir / ca_file, ca_file), ca_file)
         if message:
             problems.append(doc.problem(("mailbox", "ca_file"), message))
     return problems
 
 
-def batch_problems(profiles: list[Profile]) -> list[Problem]:
-    """No two suppliers share a NIT; no two users share an e-mail or a user name."""
-    problems: list[Problem] = []
-    nits: dict[str, str] = {}
-    emails: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for profile in profiles:
-        where = profile.problem(("supplier", "nit"), "")
-        first = nits.setdefault(profile.supplier.nit, _at(where))
-        if first != _at(where):
-            msg = f"el NIT {profile.supplier.nit} ya está en otro perfil del lote ({first})"
-            problems.append(profile.problem(("supplier", "nit"), msg))
-        for loc, user in _user_locs(profile):
-            problems += _unique(profile, (*loc, "email"), user.email.lower(), emails, "el correo")
-            problems += _unique(
-                profile, (*loc, "username"), user.username.lower(), names, "el nombre de usuario"
-            )
-    return problems
-
-
-def _user_locs(profile: Profile) -> list[tuple[Loc, User]]:
-    out: list[tuple[Loc, User]] = [(("administrator",), profile.administrator)]
-    out += [(("additional_users", i), u) for i, u in enumerate(profile.additional_users)]
-    return out
-
-
-def _unique(
-    profile: Profile, loc: Loc, value: str, seen: dict[str, str], what: str
-) -> list[Problem]:
-    here = _at(profile.problem(loc, ""))
-    first = seen.setdefault(value, here)
-    if first == here:
-        return []
-    return [profile.problem(loc, f"{what} {value} ya lo usa otro usuario ({first})")]
-
-
-def _at(problem: Problem) -> str:
-    return problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+def _safely(check: Callable[[], str | None], written: str) -> str | None:
+    """A file check whose path the system refuses (too long a name…) is a problem too."""
+    try:
+        return check()
+    except OSError as err:
+        return f"no se puede leer {written} ({os_reason(err)})"
+    except ValueError:  # a NUL: validation refuses control characters before this
+        return f"ruta no válida: {written}"
 
 
 def secret_problems(profile: Profile, environ: Mapping[str, str] | None = None) -> list[Problem]:
@@ -181,7 +211,8 @@ def secret_problems(profile: Profile, environ: Mapping[str, str] | None = None) 
     for loc, ref in checks.secret_fields(profile):
         value = secrets.lookup(ref, base_dir=profile.base_dir, environ=environ)
         if value is None:
-            problems.append(profile.problem(loc, secrets.describe_missing(ref)))
+            message = secrets.describe_missing(ref, base_dir=profile.base_dir)
+            problems.append(profile.problem(loc, message))
             continue
         is_user_password = loc[0] in {"administrator", "additional_users"}
         policy = portal_rules.password_problem(value) if is_user_password else None
@@ -190,18 +221,18 @@ def secret_problems(profile: Profile, environ: Mapping[str, str] | None = None) 
     return problems
 
 
-def expand(items: Iterable[str | Path], base: Path | None = None) -> list[Path]:
-    """Files, folders (their ``*.yaml``/``*.yml``) and globs -> files, in a stable order."""
-    out: list[Path] = []
-    for item in items:
-        path = Path(item)
-        if base is not None and not path.is_absolute():
-            path = base / path
-        if path.is_dir():
-            out += sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-        elif glob.has_magic(str(path)):
-            out += sorted(Path(p) for p in glob.glob(str(path), recursive=True))
-        else:
-            out.append(path)
-    unique: dict[Path, None] = dict.fromkeys(out)
-    return list(unique)
+__all__ = [
+    "BatchKey",
+    "Checked",
+    "batch_keys",
+    "batch_problems",
+    "check_profile",
+    "display_path",
+    "duplicate_problems",
+    "expand",
+    "is_file",
+    "load_profile",
+    "load_profiles",
+    "matches",
+    "secret_problems",
+]

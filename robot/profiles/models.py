@@ -7,14 +7,15 @@ description: ``secop-robot schema`` turns them into the JSON Schema and ``docs/s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 
 from robot import portal_rules
 from robot.documents.template import WatermarkTemplate
 from robot.errors import Problem
 from robot.profiles.fields import (
+    CONSENT_MESSAGES,
     CompanySize,
     Country,
     Departamento,
@@ -31,6 +32,8 @@ from robot.profiles.fields import (
     Unspsc,
     Url,
     Username,
+    consent,
+    control_problem,
 )
 from robot.profiles.yamlsource import Loc, YamlDocument
 
@@ -41,6 +44,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """No text field holds a control character (a NUL in a path, a newline in a name).
+
+        Checked on the value as written, before any field turns it into something clean
+        (a phone number, an e-mail); only the spaces and line ends around it are forgiven.
+        """
+        problem = control_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class Person(Strict):
@@ -67,8 +83,26 @@ class User(Person):
     username: Username = Field(description=f"Nombre de usuario: {portal_rules.USERNAME_RULE}")
     password: Secret = Field(
         description="Contraseña como referencia: ${VARIABLE} o file:ruta. Política del portal: "
-        + portal_rules.PASSWORD_RULE
+        + portal_rules.PASSWORD_RULE,
+        repr=False,
     )
+    accept_terms: bool = consent(
+        "accept_terms",
+        "La persona acepta los términos y condiciones de uso del SECOP II (casilla del "
+        "formulario Registrar usuario): debe ser true",
+    )
+    data_policy_consent: bool = consent(
+        "data_policy_consent",
+        "La persona autoriza el tratamiento de sus datos personales (Ley 1581 de 2012; casilla "
+        "del formulario Registrar usuario): debe ser true",
+    )
+
+    @field_validator("accept_terms", "data_policy_consent")
+    @classmethod
+    def _consented(cls, value: bool, info: ValidationInfo) -> bool:
+        if value is not True:
+            raise ValueError(CONSENT_MESSAGES[str(info.field_name)])
+        return value
 
 
 class LegalRepresentative(Person):
@@ -166,7 +200,9 @@ class Document(Strict):
         "image", description="Para JPG/PNG con marca de agua: conservar imagen o convertir a PDF"
     )
     password: Secret | None = Field(
-        None, description="Contraseña de un PDF cifrado, como referencia ${VARIABLE} (opcional)"
+        None,
+        description="Contraseña de un PDF cifrado, como referencia ${VARIABLE} (opcional)",
+        repr=False,
     )
 
 
@@ -179,7 +215,9 @@ class Mailbox(Strict):
         "ssl", description="ssl (TLS implícito), starttls o none (solo para pruebas locales)"
     )
     user: Text = Field(description="Usuario IMAP")
-    password: Secret = Field(description="Contraseña IMAP como referencia ${VARIABLE} o file:ruta")
+    password: Secret = Field(
+        description="Contraseña IMAP como referencia ${VARIABLE} o file:ruta", repr=False
+    )
     ca_file: Text | None = Field(
         None, description="Certificado de la CA (PEM) para un servidor propio, relativo al archivo"
     )

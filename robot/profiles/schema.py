@@ -72,7 +72,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
-        return f"`{prop['const']}`"
+        return f"`{json.dumps(prop['const'], ensure_ascii=False)}`"
     kind = prop.get("type")
     if kind == "array":
         items = _deref(prop.get("items", {}), defs)
@@ -80,6 +80,8 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "properties" in prop:
         return "objeto"
     names = {"string": "texto", "integer": "entero", "number": "número", "boolean": "sí/no"}
+    if isinstance(kind, list):  # numbers accepted as text: "texto o entero"
+        return " o ".join(names.get(str(k), str(k)) for k in kind)
     return names.get(str(kind), str(kind or "valor"))
 
 

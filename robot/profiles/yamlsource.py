@@ -2,7 +2,9 @@
 
 Locations are tuples like ``("documents", 0, "path")``, the same shape as pydantic's error
 locations, so a validation error can be placed at ``file:line``. A missing key is placed at the
-line of its parent. YAML syntax errors, duplicate keys and non-text keys become problems too.
+line of its parent. YAML syntax errors stop the reading (a ConfigError); duplicate keys and
+non-text keys are kept as the document's ``problems`` (the first value of a key wins) so that
+the rest of the file is still checked.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from robot.errors import ConfigError, Problem
+from robot.errors import ConfigError, Problem, os_reason
 
 Loc = tuple[str | int, ...]
 
@@ -33,6 +35,7 @@ class YamlDocument:
     file: str
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # duplicate or non-text keys
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of ``loc`` or of its nearest parent that has one."""
@@ -73,7 +76,10 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
     except IsADirectoryError:
         raise ConfigError([Problem(display, None, "", "es una carpeta, no un archivo")]) from None
     except OSError as err:
-        msg = f"no se puede leer el archivo ({err.strerror})"
+        msg = f"no se puede leer el archivo ({os_reason(err)})"
+        raise ConfigError([Problem(display, None, "", msg)]) from None
+    except ValueError:  # a NUL in the name
+        msg = "nombre de archivo no válido (contiene un carácter de control)"
         raise ConfigError([Problem(display, None, "", msg)]) from None
     if len(raw) > MAX_BYTES:
         msg = f"el archivo es demasiado grande para un perfil (más de {MAX_BYTES} bytes)"
@@ -99,44 +105,95 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = None if mark is None else mark.line + 1
-        detail = _spanish(err.problem or err.context or "error")
+        detail = _spanish(err.problem or err.context or "")
         raise ConfigError([Problem(display, line, "", f"YAML no válido: {detail}")]) from None
-    except yaml.YAMLError as err:
-        raise ConfigError([Problem(display, None, "", f"YAML no válido: {err}")]) from None
+    except yaml.reader.ReaderError as err:
+        raise ConfigError([Problem(display, _line_at(text, err), "", _reader(err))]) from None
+    except yaml.YAMLError:
+        raise ConfigError([Problem(display, None, "", "YAML no válido")]) from None
     except RecursionError:
         msg = "YAML no válido: anidamiento demasiado profundo"
         raise ConfigError([Problem(display, None, "", msg)]) from None
     except _Stop as err:
         raise ConfigError([Problem(display, err.line, "", err.message)]) from None
-    if builder.problems:
-        raise ConfigError(builder.problems)
     if data is None:
-        raise ConfigError([Problem(display, None, "", "el archivo está vacío")])
+        raise ConfigError([*builder.problems, Problem(display, None, "", "el archivo está vacío")])
     if not isinstance(data, dict):
         msg = "el archivo debe ser un mapeo de claves (clave: valor), no una lista o un texto"
-        raise ConfigError([Problem(display, 1, "", msg)])
-    return YamlDocument(display, data, builder.lines)
+        raise ConfigError([*builder.problems, Problem(display, 1, "", msg)])
+    return YamlDocument(display, data, builder.lines, builder.problems)
+
+
+def _reader(err: yaml.reader.ReaderError) -> str:
+    if isinstance(err.character, int):
+        return f"carácter no permitido (U+{err.character:04X}) en el archivo; quítelo"
+    return "el archivo no está en UTF-8; guárdelo como UTF-8"  # pragma: no cover - str input
+
+
+def _line_at(text: str, err: yaml.reader.ReaderError) -> int:
+    """The line of a reader error: libyaml counts UTF-8 bytes, PyYAML characters."""
+    if err.encoding == "unicode":
+        return text.count("\n", 0, err.position) + 1
+    return text.encode("utf-8", "surrogatepass")[: err.position].count(b"\n") + 1
 
 
 _SPANISH = {
+    # libyaml's wording first, then PyYAML's (the pure-Python parser, used where libyaml is
+    # missing). Anything else is said generically: never English to the person.
     "mapping values are not allowed": "«clave: valor» no permitido aquí (revise la sangría, o "
     "ponga entre comillas un texto que contenga «: »)",
-    "cannot start any token": "carácter no permitido al comienzo (¿un tabulador? use espacios)",
+    "mapping keys are not allowed": "clave no permitida aquí (revise la sangría)",
+    "block sequence entries are not allowed": "elemento de lista «- » no permitido aquí (revise "
+    "la sangría)",
+    "sequence entries are not allowed": "elemento de lista «- » no permitido aquí (revise la "
+    "sangría)",
+    "cannot start any token": "carácter no permitido al comienzo (¿un tabulador, «@» o «`»? use "
+    "espacios o ponga el texto entre comillas)",
     "tab character": "tabulador en la sangría; use espacios",
     "did not find expected ',' or ']'": "falta «,» o «]» en la lista",
+    "expected ',' or ']'": "falta «,» o «]» en la lista",
     "did not find expected ',' or '}'": "falta «,» o «}» en el mapeo",
+    "expected ',' or '}'": "falta «,» o «}» en el mapeo",
     "found unexpected end of stream": "el archivo termina dentro de un texto entre comillas",
     "found undefined alias": "alias (*nombre) sin ancla (&nombre) definida antes",
     "could not determine a constructor": "etiqueta YAML no permitida (solo YAML simple)",
+    "expected node content": "falta un valor (revise la sangría y los signos de puntuación)",
+    "expected the node content": "falta un valor (revise la sangría y los signos de puntuación)",
+    "did not find expected key": "se esperaba una clave (revise la sangría)",
+    "expected <block end>": "se esperaba una clave (revise la sangría)",
+    "did not find expected '-' indicator": "se esperaba un elemento de lista «- » (revise la "
+    "sangría)",
+    "could not find expected ':'": "falta «:» después de la clave",
+    "expected comment or line break": "texto inesperado después de «|» o «>»",
+    "expected a comment or a line break": "texto inesperado después de «|» o «>»",
+    "indentation indicator": "indicador de sangría no válido después de «|» o «>»",
+    "expected alphabetic or numeric character": "nombre de ancla o alias (&nombre, *nombre) no "
+    "válido; ponga entre comillas un texto que empiece por «&» o «*»",
+    "another document": "el archivo debe tener un solo documento (quite los «---» de más)",
+    "single document": "el archivo debe tener un solo documento (quite los «---» de más)",
+    "document start": "directiva o «---» fuera de lugar",
+    "unexpected document indicator": "«---» o «...» dentro de un texto entre comillas",
+    "unexpected document separator": "«---» o «...» dentro de un texto entre comillas",
+    "directive": "directiva «%» no válida; ponga entre comillas un texto que empiece por «%»",
+    "unknown escape character": "secuencia de escape desconocida dentro de comillas dobles "
+    "(escriba \\\\ para una barra invertida, o use comillas simples)",
+    "hexdecimal number": "secuencia de escape \\x, \\u o \\U incompleta dentro de comillas dobles",
+    "hexadecimal numbers": "secuencia de escape \\x, \\u o \\U incompleta dentro de comillas "
+    "dobles",
+    "tag": "etiqueta YAML («!») no válida; ponga entre comillas un texto que empiece por «!»",
+    "URI": "etiqueta YAML («!») no válida; ponga entre comillas un texto que empiece por «!»",
+    "UTF-8": "el archivo no está en UTF-8; guárdelo como UTF-8",
+    "found unexpected ':'": "«:» inesperado; ponga el texto entre comillas",
+    "duplicate anchor": "ancla (&nombre) repetida",
 }
 
 
 def _spanish(detail: str) -> str:
-    """Spanish for the YAML errors people make most; PyYAML's English otherwise."""
+    """Spanish for PyYAML's and libyaml's error messages; a generic Spanish text otherwise."""
     for key, text in _SPANISH.items():
         if key in detail:
             return text
-    return detail
+    return "error de sintaxis (revise la sangría, las comillas y los «:» de esta línea)"
 
 
 class _Builder:

@@ -28,7 +28,6 @@ def test_merge_keys_are_supported() -> None:
     ("text", "message"),
     [
         ("a: [1, 2\n", "f.yaml:2: YAML no válido: falta «,» o «]» en la lista"),
-        ("? [a]\n: 1\n", "f.yaml:1: las claves deben ser texto simple"),
         ("a: &x [*x]\n", "f.yaml:1: YAML anidado demasiado profundo"),
         (
             "a: !!python/object:os.system x\n",
@@ -68,3 +67,41 @@ def test_file_errors(tmp_path: Path) -> None:
         read_yaml(latin, "latin.yaml")
     with pytest.raises(ConfigError, match="es una carpeta"):
         read_yaml(tmp_path, "carpeta")
+
+
+def test_duplicate_and_non_text_keys_do_not_stop_the_reading() -> None:
+    doc = parse_yaml("a: 1\n? [x]\n: 2\nb: 3\na: 4\nc: {d: 5, d: 6}\n", "f.yaml")
+    assert doc.data == {"a": 1, "b": 3, "c": {"d": 5}}  # the first value of a key wins
+    assert [str(p) for p in doc.problems] == [
+        "f.yaml:2: las claves deben ser texto simple",
+        "f.yaml:5: a: clave repetida",
+        "f.yaml:6: c.d: clave repetida",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: x\nb: y\x01z\n", "f.yaml:2: carácter no permitido (U+0001) en el archivo; quítelo"),
+        ("a: é\nb: ñ\x7fz\n", "f.yaml:2: carácter no permitido (U+007F) en el archivo; quítelo"),
+        (
+            "a: 1\n---\nb: 2\n",
+            "f.yaml:2: YAML no válido: el archivo debe tener un solo documento "
+            "(quite los «---» de más)",
+        ),
+        (
+            'a: "\\q"\n',
+            "f.yaml:1: YAML no válido: secuencia de escape desconocida dentro de "
+            "comillas dobles (escriba \\\\ para una barra invertida, o use comillas simples)",
+        ),
+        (
+            "a: @x\n",
+            "f.yaml:1: YAML no válido: carácter no permitido al comienzo (¿un tabulador, "
+            "«@» o «`»? use espacios o ponga el texto entre comillas)",
+        ),
+    ],
+)
+def test_yaml_errors_are_told_in_spanish(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_yaml(text, "f.yaml")
+    assert str(info.value) == message
