@@ -61,24 +61,31 @@ def stamp_update(
     if not all(0 < n < size for n in numbers) or len(set(numbers)) != len(numbers):
         return None  # qpdf renumbered or copied pages while reading the tree
     update = _Update(size)
-    form_ref = b"%d 0 R" % update.copy(form)
+    update.form = b"%d 0 R" % update.copy(form)
     push = update.new_stream(b"q\n")
     draws: dict[tuple[bytes, str], int] = {}
-    for page, matrix in placements:
-        name = update.place_form(page)
-        numbers_text = " ".join(f"{v:.4f}" for v in matrix)
-        draw = draws.get((name, numbers_text))
-        if draw is None:
-            draw = update.new_stream(draw_operators(name, numbers_text))
-            draws[(name, numbers_text)] = draw
-        contents = _contents(page.get("/Contents"), push, draw)
-        page.Contents = _CONTENTS
-        update.rewrite(page, {_CONTENTS_TEXT: contents})
-    if version is not None:
-        update.declare_version(pdf, version)
-    if pdf.get_warnings():  # something qpdf read while we walked the tree was damaged
+    try:
+        for page, matrix in placements:
+            name = update.place_form(page)
+            numbers_text = " ".join(f"{v:.4f}" for v in matrix)
+            draw = draws.get((name, numbers_text))
+            if draw is None:
+                draw = update.new_stream(draw_operators(name, numbers_text))
+                draws[(name, numbers_text)] = draw
+            contents = _contents(page.get("/Contents"), push, draw)
+            page.Contents = _CONTENTS
+            update.write(page, {_CONTENTS_TEXT: contents})  # final: written at once
+        if version is not None:
+            update.declare_version(pdf, version)
+        if pdf.get_warnings():  # something qpdf read while we walked the tree was damaged
+            return None
+        return update.finish(data, pdf, *prev)
+    except _CannotUpdate:
         return None
-    return update.finish(data, pdf, form_ref, *prev)
+
+
+class _CannotUpdate(Exception):
+    """The file used one of our placeholder names itself."""
 
 
 def draw_operators(name: bytes, matrix: str) -> bytes:
@@ -92,10 +99,13 @@ class _Update:
     """The objects of one update, serialised as they are made."""
 
     next_number: int
+    form: bytes = b""  # the stamp's reference, once copied
     objects: dict[int, bytes] = field(default_factory=dict)  # number -> "n g obj ... endobj"
-    changed: dict[Ref, pikepdf.Object] = field(default_factory=dict)  # changed in place
-    replace: dict[Ref, dict[bytes, bytes]] = field(default_factory=dict)  # their placeholders
+    shared: dict[Ref, pikepdf.Object] = field(default_factory=dict)  # changed, written last
     names: dict[Ref, bytes] = field(default_factory=dict)  # XObject holder -> stamp's name
+    chunks: list[bytes] = field(default_factory=list)  # the update's body, as written
+    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # in the body, generation
+    length: int = 0
 
     def new_stream(self, content: bytes) -> int:
         number = self._allocate()
@@ -135,7 +145,6 @@ class _Update:
         holder, resources = page_resources(page)
         if resources is None:  # no resources at all: the page gets its own
             page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(SecopWM=_FORM))
-            self.rewrite(page, {})
             return b"/SecopWM"
         found = resources.get("/XObject")
         if isinstance(found, pikepdf.Dictionary) and found.is_indirect:
@@ -149,14 +158,25 @@ class _Update:
             name = free_name(found)
             found[name.decode()] = _FORM
             self.names[target.objgen] = name
-            self.rewrite(target, {})
+            if target.objgen != page.objgen:  # the page itself is written by the caller
+                self.shared[target.objgen] = target
         return name
 
-    def rewrite(self, obj: pikepdf.Object, replace: Mapping[bytes, bytes]) -> None:
-        """Write a new version of the indirect object ``obj`` (changed in place), with the
-        placeholders of ``replace`` replaced."""
-        self.changed[obj.objgen] = obj
-        self.replace.setdefault(obj.objgen, {}).update(replace)
+    def write(self, obj: pikepdf.Object, replace: Mapping[bytes, bytes]) -> None:
+        """Write the new version of the indirect object ``obj`` (changed in place), with the
+        placeholders replaced by ``replace`` and the stamp's reference."""
+        text = bytes(obj.unparse(resolved=True)).replace(_FORM_TEXT, self.form)
+        for placeholder, value in replace.items():
+            text = text.replace(placeholder, value)
+        if _PLACEHOLDER in text:
+            raise _CannotUpdate
+        number, generation = obj.objgen
+        self._emit(number, generation, b"%d %d obj\n%s\nendobj\n" % (number, generation, text))
+
+    def _emit(self, number: int, generation: int, chunk: bytes) -> None:
+        self.offsets[number] = (self.length, generation)
+        self.chunks.append(chunk)
+        self.length += len(chunk)
 
     def declare_version(self, pdf: pikepdf.Pdf, version: str) -> None:
         root = pdf.Root
@@ -165,44 +185,36 @@ class _Update:
             version
         ):
             root.Version = pikepdf.Name("/" + version)
-            self.rewrite(root, {})
+            self.shared[root.objgen] = root
 
-    def finish(
-        self, data: bytes, pdf: pikepdf.Pdf, form: bytes, prev: int, is_stream: bool
-    ) -> bytes | None:
-        body = bytearray(b"" if data.endswith((b"\n", b"\r")) else b"\n")
-        start = len(data)
-        entries: dict[int, tuple[int, int]] = {}
-        for (number, generation), obj in self.changed.items():
-            entries[number] = (start + len(body), generation)
-            text = bytes(obj.unparse(resolved=True))
-            for placeholder, value in {
-                _FORM_TEXT: form,
-                **self.replace[number, generation],
-            }.items():
-                text = text.replace(placeholder, value)
-            if _PLACEHOLDER in text:  # the file used our placeholder's name itself
-                return None
-            body += b"%d %d obj\n%s\nendobj\n" % (number, generation, text)
+    def finish(self, data: bytes, pdf: pikepdf.Pdf, prev: int, is_stream: bool) -> bytes:
+        """``data``, then the update: changed shared objects, new objects, cross-reference."""
+        for obj in self.shared.values():
+            self.write(obj, {})
         for number, chunk in sorted(self.objects.items()):
-            entries[number] = (start + len(body), 0)
-            body += chunk
+            self._emit(number, 0, chunk)
+        lead = b"" if data.endswith((b"\n", b"\r")) else b"\n"
+        start = len(data) + len(lead)
+        entries = {n: (start + offset, gen) for n, (offset, gen) in self.offsets.items()}
+        digest = hashlib.md5(usedforsecurity=False)
+        for chunk in self.chunks:
+            digest.update(chunk)
         trailer = {
             b"/Size": b"%d" % max(self.next_number, max(entries, default=0) + 1),
             b"/Prev": b"%d" % prev,
-            b"/ID": _file_id(pdf, bytes(body)),
+            b"/ID": _file_id(pdf, digest.digest()),
         }
         for key in ("/Root", "/Info"):
             entry = pdf.trailer.get(key)
             if isinstance(entry, pikepdf.Object) and entry.is_indirect:
                 trailer[key.encode()] = b"%d %d R" % entry.objgen
-        xref_at = start + len(body)
+        xref_at = start + self.length
         if is_stream:
-            body += _xref_stream(trailer, entries, self._allocate(), xref_at)
+            xref = _xref_stream(trailer, entries, self._allocate(), xref_at)
         else:
-            body += _xref_table(trailer, entries)
-        body += b"startxref\n%d\n%%%%EOF\n" % xref_at
-        return data + bytes(body)
+            xref = _xref_table(trailer, entries)
+        tail = b"startxref\n%d\n%%%%EOF\n" % xref_at
+        return b"".join([data, lead, *self.chunks, xref, tail])
 
     def _allocate(self) -> int:
         self.next_number += 1
@@ -312,9 +324,9 @@ def _last_xref(data: bytes) -> tuple[int, bool] | None:
     return None
 
 
-def _file_id(pdf: pikepdf.Pdf, body: bytes) -> bytes:
+def _file_id(pdf: pikepdf.Pdf, digest: bytes) -> bytes:
     """The first ID stays (same document); the second changes (new version)."""
-    changed = pikepdf.String(hashlib.md5(body, usedforsecurity=False).digest()).unparse()
+    changed = bytes(pikepdf.String(digest).unparse())
     old = pdf.trailer.get("/ID")
     if isinstance(old, pikepdf.Array) and len(old) == 2:
         return b"[ " + _dump(old[0]) + b" " + changed + b" ]"

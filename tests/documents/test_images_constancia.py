@@ -12,9 +12,12 @@ from PIL import Image
 from robot.documents import (
     CoveredDocument,
     SupplierFacts,
+    image_preview,
     image_to_watermarked_pdf,
     make_constancia,
+    pdf_preview,
     watermark_image,
+    watermark_pdf,
 )
 from robot.errors import DocumentError
 from tests.documents.pdfcheck import assert_opens_cleanly, assert_watermarked, page_texts, squash
@@ -131,3 +134,40 @@ def test_constancia_with_many_documents_still_fits_one_page() -> None:
 def test_constancia_needs_documents() -> None:
     with pytest.raises(DocumentError, match="no cubre ningún documento"):
         make_constancia(SUPPLIER, [], dt.date(2025, 3, 14))
+
+
+def _reddened(before: Image.Image, after: Image.Image) -> list[tuple[int, int]]:
+    """Pixels the watermark turned towards its red: redder than blue and green, and changed."""
+    width = before.width
+    old, new = before.convert("RGB"), after.convert("RGB")
+    return [
+        (index % width, index // width)
+        for index, (a, b) in enumerate(
+            zip(old.get_flattened_data(), new.get_flattened_data(), strict=True)
+        )
+        if a != b and b[0] > b[1] and b[0] > b[2]
+    ]
+
+
+@pytest.mark.parametrize("kind", ["pdf", "image"])
+def test_the_preview_shows_the_watermark(kind: str) -> None:
+    """The thumbnail of a marked document shows red along the rising diagonal, and nowhere
+    near the other corners (rows grow downwards: bottom-left to top-right)."""
+    if kind == "pdf":
+        original = (CORPUS / "minimal-document.pdf").read_bytes()
+        before, after = pdf_preview(original), pdf_preview(watermark_pdf(original, TEXT))
+    else:
+        blank = io.BytesIO()
+        Image.new("RGB", (1200, 1600), "white").save(blank, "PNG")
+        marked = watermark_image(blank.getvalue(), TEXT, "png")
+        before, after = image_preview(blank.getvalue()), image_preview(marked)
+    with Image.open(io.BytesIO(before)) as old, Image.open(io.BytesIO(after)) as new:
+        assert new.width == 320
+        red = _reddened(old, new)
+        width, height = new.size
+    assert len(red) > 300, "the watermark does not show in the preview"
+    xs, ys = sorted(x for x, _ in red), sorted(y for _, y in red)
+    centre = (xs[len(xs) // 2] / width, ys[len(ys) // 2] / height)
+    assert abs(centre[0] - 0.5) < 0.1 and abs(centre[1] - 0.5) < 0.1, centre
+    for x, y in red:  # on the rising diagonal: x / width + y / height close to 1
+        assert abs(x / width + y / height - 1) < 0.35, (x, y)

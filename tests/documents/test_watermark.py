@@ -244,7 +244,7 @@ def _pixels(data: bytes) -> list[tuple[int, int, int]]:
     doc = pdfium.PdfDocument(data)
     try:
         image = doc[0].render(scale=1).to_pil().convert("RGB")
-        return list(image.get_flattened_data())  # type: ignore[arg-type]
+        return list(image.get_flattened_data())
     finally:
         doc.close()
 
