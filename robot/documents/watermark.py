@@ -1,10 +1,11 @@
 """A diagonal, semi-transparent text watermark on every page of a PDF.
 
-The text is set once (reportlab, Vera embedded as a subset) into a form XObject that is copied
-into the document once; each page then draws it with its own matrix, computed from the page's
-visible box and /Rotate so it reads upright along the displayed diagonal. Page content streams
-are not decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added,
-so text stays extractable and the file size barely changes.
+The text is set once (reportlab, Vera embedded as a subset) into a form XObject, added to the
+document once; each page then draws it with its own matrix, computed from the page's visible
+box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
+decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
+text stays extractable. The result is written as an incremental update after the original bytes
+(``incremental.py``), or as a full copy for encrypted and repaired files.
 """
 
 from __future__ import annotations
