@@ -35,6 +35,7 @@ class MailboxConfig:
     connect_timeout: float = 10.0  # seconds for connect + login, and for each command
     idle_renew_seconds: float = 25 * 60.0  # re-issue IDLE before the server's ~29 min limit
     idle_check_seconds: float = 30.0  # leave IDLE and re-read this often anyway (see docs)
+    recheck_seconds: float = 1.0  # after new mail, re-read once this soon (see docs)
     use_idle: bool = True  # False: poll even when the server offers IDLE
     poll_seconds: float = 5.0  # when IDLE is not offered or not used
     backoff_seconds: float = 0.2  # first reconnect delay, doubled up to backoff_max_seconds
@@ -71,6 +72,7 @@ class MailboxConfig:
             "connect_timeout",
             "idle_renew_seconds",
             "idle_check_seconds",
+            "recheck_seconds",
             "poll_seconds",
             "backoff_seconds",
         ):

@@ -22,6 +22,8 @@ class FakeServer:
         self.connections = 0
         self.fetched_full: list[int] = []
         self.idle_waits: list[float] = []  # the timeout of each IDLE wait, in order
+        self.calls: list[str] = []  # uidnext, search, fetch, idle: what the watcher asked
+        self.during_fetch: list[bytes] = []  # stored, unannounced, while the next fetch runs
         self.drop_reason = "conexión perdida"  # the text of the error a dropped connection raises
         self._messages: dict[int, RawMail] = {}
         self._next_uid = 1
@@ -29,13 +31,16 @@ class FakeServer:
         self._generation = 0  # bumped to drop every open connection
         self._listeners: list[Wakeup] = []
 
-    def append(self, raw: bytes, internal_date: datetime | None = None) -> int:
+    def append(
+        self, raw: bytes, internal_date: datetime | None = None, *, announce: bool = True
+    ) -> int:
+        """Store a message; ``announce=False``: IDLE hears nothing (stored just before it)."""
         with self._lock:
             uid = self._next_uid
             self._next_uid += 1
             when = internal_date or datetime.now(UTC)
             self._messages[uid] = RawMail(uid, raw, when)
-            listeners = list(self._listeners)
+            listeners = list(self._listeners) if announce else []
         for wake in listeners:
             wake.set()
         return uid
@@ -100,11 +105,13 @@ class FakeMailbox:
 
     def uidnext(self) -> int:
         self._alive()
+        self.server.calls.append("uidnext")
         with self.server._lock:
             return self.server._next_uid
 
     def uids_after(self, uid: int, since: date | None = None) -> list[int]:
         self._alive()
+        self.server.calls.append("search")
         with self.server._lock:
             messages = list(self.server._messages.values())
         return sorted(
@@ -122,16 +129,20 @@ class FakeMailbox:
 
     def fetch(self, uids: list[int]) -> list[RawMail]:
         found = self._get(uids)
+        while self.server.during_fetch:
+            self.server.append(self.server.during_fetch.pop(0), announce=False)
         self.server.fetched_full.extend(m.uid for m in found)
         return found
 
     def _get(self, uids: list[int]) -> list[RawMail]:
         self._alive()
+        self.server.calls.append("fetch")
         with self.server._lock:
             return [self.server._messages[u] for u in uids if u in self.server._messages]
 
     def wait_for_change(self, timeout: float, wake: Wakeup) -> None:
         self._alive()
+        self.server.calls.append("idle")
         if not self.server.idle:
             wake.wait(timeout)
             return

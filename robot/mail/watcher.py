@@ -81,8 +81,8 @@ class _Candidate:
 class Expectation:
     """A registered wait. Await ``wait()`` (asyncio) or call ``result()`` (threads).
 
-    ``uidvalidity``/``uidnext`` are the mark the watcher took at registration; mail with a
-    UID from ``uidnext`` on (same UIDVALIDITY) counts.
+    ``uidvalidity``/``uidnext`` are the mark the watcher took at registration (``uidnext`` 0:
+    none yet); mail with a UID from ``uidnext`` on (same UIDVALIDITY) counts.
     """
 
     watcher: MailWatcher
@@ -389,15 +389,34 @@ class MailWatcher:
         interval = min(self.config.idle_renew_seconds, self.config.idle_check_seconds)
         if not mailbox.supports_idle:
             interval = min(interval, self.config.poll_seconds)
+        unreleased: list[Expectation] = []  # marked, their flows not told yet
+        recheck = False
         while not self._stopping.is_set():
             self._wake.clear()
-            self._mark(mailbox)
-            self._scan(mailbox)
+            marked = self._mark(mailbox, unreleased)
+            news = self._scan(mailbox)
             self._ready.set()
-            self._match()
-            if self._stopping.is_set():
+            recheck = recheck or news
+            if news or marked:
+                self._match()
+                # Read once more before IDLE: servers (pymap, Dovecot) announce in IDLE only
+                # what arrives after IDLE began, so mail stored while we parsed would wait for
+                # the safety re-read. IDLE follows an empty read, a moment later.
+                continue
+            if self._stopping.is_set():  # after the clear above: stop()'s wake-up may be gone
                 return
-            mailbox.wait_for_change(interval, self._wake)
+            # Registrations return only now, just before IDLE: the mail their flows cause
+            # then arrives while IDLE listens, not in the gap before it.
+            for waiter in unreleased:
+                with contextlib.suppress(concurrent.futures.InvalidStateError):
+                    waiter.marked.set_result(None)
+            unreleased.clear()
+            # After new mail, the first IDLE is short: a mail stored in the instant between
+            # the empty read and IDLE is announced by no server; re-reading once soon after a
+            # burst bounds its delay to recheck_seconds.
+            timeout = min(interval, self.config.recheck_seconds) if recheck else interval
+            recheck = False
+            mailbox.wait_for_change(timeout, self._wake)
 
     def _adopt(self, uidvalidity: int) -> None:
         """Start over when the folder's UIDVALIDITY is new (first connection, or recreated)."""
@@ -407,7 +426,7 @@ class MailWatcher:
             old, self._uidvalidity = self._uidvalidity, uidvalidity
             self._cursor = 0
             self._candidates.clear()
-            stranded = sum(1 for w in self._waiters if w.registered)
+            stranded = sum(1 for w in self._waiters if w.uidnext)
         if old:
             log.warning(
                 "UIDVALIDITY de %s cambió (%d -> %d: la carpeta fue recreada); se relee el "
@@ -420,25 +439,26 @@ class MailWatcher:
                 self.config.date_slack_seconds,
             )
 
-    def _mark(self, mailbox: Mailbox) -> None:
+    def _mark(self, mailbox: Mailbox, unreleased: list[Expectation]) -> int:
         """Give every new registration its mark: the server's UIDNEXT, asked now."""
         with self._lock:
-            pending = [w for w in self._waiters if not w.marked.done()]
+            pending = [w for w in self._waiters if not w.marked.done() and w not in unreleased]
         if not pending:
-            return
+            return 0
         uidnext = mailbox.uidnext()
         for waiter in pending:
             waiter.uidvalidity, waiter.uidnext = self._uidvalidity, uidnext
-            with contextlib.suppress(concurrent.futures.InvalidStateError):
-                waiter.marked.set_result(None)
+        unreleased.extend(pending)
+        return len(pending)
 
-    def _scan(self, mailbox: Mailbox) -> None:
+    def _scan(self, mailbox: Mailbox) -> bool:
+        """Read the mail stored since the last read; True when there was any."""
         since = None
         if self._cursor == 0:
             since = (datetime.now(UTC) - timedelta(days=self.config.lookback_days)).date()
         uids = mailbox.uids_after(self._cursor, since)
         if not uids:
-            return
+            return False
         portal = [h.uid for h in mailbox.fetch_headers(uids) if parse_mail(h.raw).kind]
         found = [self._candidate(m) for m in mailbox.fetch(portal)] if portal else []
         with self._lock:
@@ -446,6 +466,7 @@ class MailWatcher:
                 if candidate is not None:
                     self._candidates[(candidate.uidvalidity, candidate.uid)] = candidate
             self._cursor = max(self._cursor, *uids)
+        return True
 
     def _candidate(self, raw: RawMail) -> _Candidate | None:
         mail = parse_mail(raw.raw)
@@ -477,7 +498,7 @@ class MailWatcher:
 
     def _match(self) -> None:
         with self._lock:
-            waiters = [w for w in self._waiters if w.registered and not w.future.done()]
+            waiters = [w for w in self._waiters if w.uidnext and not w.future.done()]
             # Newest first: the portal's issue time (Date), then the later arrival (UID).
             candidates = sorted(
                 self._candidates.values(), key=lambda c: (c.sent_at, c.uid), reverse=True

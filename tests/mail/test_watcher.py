@@ -308,6 +308,47 @@ def test_idle_is_renewed_before_the_limit(server: FakeServer) -> None:
     assert server.idle_waits[0] <= 25 * 60  # the defaults stay under RFC 2177's 29 min
 
 
+def test_mail_stored_just_before_idle_is_read_soon(server: FakeServer) -> None:
+    """Servers announce in IDLE only what arrives after IDLE began: re-read soon after news."""
+    cfg = config(idle_check_seconds=1000.0, recheck_seconds=0.2)
+    with MailWatcher(cfg, mailbox_factory=lambda c: FakeMailbox(server)) as w:
+        first = w.expect("buzon+b1@proveedores.test", MailKind.ACTIVATION)
+        second = w.expect("buzon+b2@proveedores.test", MailKind.ACTIVATION)
+        server.append(portal_mail("buzon+b1@proveedores.test", "b1"))
+        assert first.result(5).link == link_for("b1")
+        # stored in the instant between the watcher's last read and IDLE: not announced
+        server.append(portal_mail("buzon+b2@proveedores.test", "b2"), announce=False)
+        start = time.monotonic()
+        assert second.result(3).link == link_for("b2")
+        assert time.monotonic() - start < 1.0
+        eventually(lambda: server.idle_waits[-1] == 1000.0)  # quiet again: the long wait
+
+
+def test_mail_stored_while_the_watcher_reads_is_read_before_idle(server: FakeServer) -> None:
+    cfg = config(idle_check_seconds=1000.0, recheck_seconds=1000.0)
+    with MailWatcher(cfg, mailbox_factory=lambda c: FakeMailbox(server)) as w:
+        first = w.expect("buzon+r1@proveedores.test", MailKind.ACTIVATION)
+        second = w.expect("buzon+r2@proveedores.test", MailKind.ACTIVATION)
+        server.during_fetch.append(portal_mail("buzon+r2@proveedores.test", "r2"))
+        server.append(portal_mail("buzon+r1@proveedores.test", "r1"))
+        assert first.result(5).link == link_for("r1")
+        assert second.result(0.5).link == link_for("r2")
+
+
+def test_registration_returns_when_idle_listens(server: FakeServer) -> None:
+    """No read between a registration returning and IDLE: the flow's mail finds IDLE on."""
+    with MailWatcher(config(), mailbox_factory=lambda c: FakeMailbox(server)) as w:
+        for i in range(10):
+            server.calls.clear()
+            w.expect(f"buzon+g{i}@proveedores.test", MailKind.ACTIVATION)
+            server.calls.append("returned")
+            time.sleep(0.05)
+            calls = list(server.calls)
+            before, after = calls[: calls.index("returned")], calls[calls.index("returned") + 1 :]
+            assert "uidnext" in before and "search" in before
+            assert after in ([], ["idle"]), calls  # straight to IDLE, no read in between
+
+
 def test_polling_when_idle_is_missing() -> None:
     server = FakeServer(idle=False)
     with MailWatcher(config(), mailbox_factory=lambda c: FakeMailbox(server)) as w:
