@@ -69,7 +69,6 @@ def stack_config(stack: object, **more: object) -> object:
         "connect_timeout": 5.0,
         "backoff_seconds": 0.05,
         "backoff_max_seconds": 0.5,
-        "idle_check_seconds": 5.0,  # bounds pymap's occasional missed IDLE notification
     }
     values.update(more)
     return MailboxConfig(**values)  # type: ignore[arg-type]
