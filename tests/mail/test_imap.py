@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from imap_tools.errors import MailboxFolderStatusError
 
 from robot.errors import ActivationMailNotFound, MailboxConnectError
 from robot.mail import Expectation, MailboxConfig, MailKind, MailWatcher, WatcherRegistry
@@ -242,6 +243,25 @@ def test_unreachable_server_fails_within_timeout() -> None:
         assert "127.0.0.1" in str(err.value)
     with pytest.raises(MailboxConnectError, match="rechazada"):  # nothing listening any more
         ImapMailbox(config).connect()
+
+
+def test_uidnext_without_status(mail_stack: MailStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server refusing STATUS on the open folder: the mark is the highest UID + 1."""
+    to = mail_stack.address(unique_local("st"))
+    smtp_send(mail_stack, portal_mail(to, unique_local("st")), to)
+    mailbox = ImapMailbox(cfg(mail_stack))
+    mailbox.connect()
+    try:
+        real = mailbox.uidnext()
+        highest = max(mailbox.uids_after(0))
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise MailboxFolderStatusError("STATUS", "NO")
+
+        monkeypatch.setattr(mailbox._box.folder, "status", refuse)
+        assert mailbox.uidnext() == highest + 1 <= real
+    finally:
+        mailbox.close()
 
 
 def test_registry_gives_one_connection_per_mailbox(mail_stack: MailStack) -> None:
