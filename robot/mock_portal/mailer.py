@@ -47,6 +47,7 @@ class Mail:
     ordinal: int = 0  # among the portal's mails, from 1: the key of its fault decisions
     attempts: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    date: str = ""  # RFC 5322 Date, set when the portal issues the mail (not when delivered)
 
 
 class Mailer:
@@ -75,6 +76,7 @@ class Mailer:
     def send(self, mail: Mail) -> None:
         mail.log_id = self.store.log_mail(mail.kind, mail.to, SUBJECTS[mail.kind])
         mail.ordinal = self.faults.mail_ordinal()
+        mail.date = formatdate(localtime=True)
         self._queue.put(mail)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -106,8 +108,9 @@ class Mailer:
                 if mail is None:
                     return
                 copies = 2 if self.faults.duplicate_mail(mail.ordinal) else 1
+                message = self.build(mail)  # a duplicate is the same message, Message-ID too
                 for _ in range(copies):
-                    self._deliver(mail)
+                    self._deliver(mail, message)
 
     def _collect(self, window: float) -> list[Mail | None]:
         deadline = time.monotonic() + window
@@ -119,8 +122,7 @@ class Mailer:
                 break
         return more
 
-    def _deliver(self, mail: Mail) -> None:
-        message = self.build(mail)
+    def _deliver(self, mail: Mail, message: EmailMessage) -> None:
         for attempt in range(3):
             try:
                 with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=10) as smtp:
@@ -146,7 +148,7 @@ class Mailer:
         message["Subject"] = subject
         message["From"] = formataddr(("SECOP II", self.sender))
         message["To"] = mail.to
-        message["Date"] = formatdate(localtime=True)
+        message["Date"] = mail.date or formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "secop.test")
         message.set_content(
             self.jinja.get_template("mail/notification.txt").render(context), cte="quoted-printable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import time
 from email.message import EmailMessage
@@ -135,3 +136,17 @@ def test_the_login_is_the_mailbox_address(mail_stack: MailStack) -> None:
     assert info["smtp_port"] == mail_stack.smtp_port > 0
     assert info["backend"] == mail_stack.backend
     assert info["password"] == mail_stack.imap_password
+
+
+def test_smtp_logs_never_carry_a_message_body(
+    mail_stack: MailStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # aiosmtpd logs whole conversations at DEBUG; an activation link is a credential.
+    tag = unique_local("secreto")
+    msg = _message(tag, mail_stack.address(tag))
+    msg.set_content(f"https://portal.test/STS/Users/Register/Confirm?token=tok{tag}")
+    with caplog.at_level(logging.DEBUG):
+        _send(mail_stack, msg, [mail_stack.address(tag)])
+        with imap_client(mail_stack) as box:
+            wait_for_messages(box, AND(subject=tag), count=1)
+    assert f"tok{tag}" not in caplog.text

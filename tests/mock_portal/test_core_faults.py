@@ -353,18 +353,25 @@ def test_mail_duplicate_sends_two_copies(mail_portal, pymap_stack: MailStack) ->
         mails = wait_for_messages(box, AND(to=to), count=2, timeout=10)
     assert len(mails) == 2
     assert mails[0].text == mails[1].text
+    # A duplicate is the same message delivered twice, not a second mail.
+    assert mails[0].headers["message-id"] == mails[1].headers["message-id"]
+    assert mails[0].headers["date"] == mails[1].headers["date"]
 
 
 def test_mail_reorder_delivers_the_newer_mail_first(mail_portal, pymap_stack: MailStack) -> None:  # type: ignore[no-untyped-def]
-    running = mail_portal(mail_reorder_window_seconds=1.0)
+    running = mail_portal(mail_reorder_window_seconds=2.5)
     to = pymap_stack.address(unique_local("orden"))
     _send(running, to, 1)
+    time.sleep(1.1)  # Date has one-second resolution
     _send(running, to, 2)
     with imap_client(pymap_stack) as box:
         mails = wait_for_messages(box, AND(to=to), count=2, timeout=10)
     by_uid = sorted(mails, key=lambda m: int(m.uid or 0))
     assert "mensaje 2" in by_uid[0].text
     assert "mensaje 1" in by_uid[1].text
+    # Each mail keeps the Date of when the portal issued it, so a reader can still tell
+    # the newer one although it arrived first.
+    assert by_uid[0].date > by_uid[1].date
 
 
 def test_without_mail_faults_mail_arrives_in_order_once(

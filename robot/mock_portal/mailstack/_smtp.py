@@ -14,6 +14,9 @@ from robot.errors import SetupError
 from robot.mock_portal.mailstack._net import free_port
 
 log = logging.getLogger(__name__)
+# aiosmtpd logs whole SMTP conversations, message bodies included, at DEBUG: an activation
+# link is a credential, so that logger never goes below INFO, whatever the root level.
+logging.getLogger("mail.log").setLevel(logging.INFO)
 
 Deliver = Callable[[bytes, str, str], None]
 """``deliver(raw, rcpt, mail_from)``: one raw message (CRLF line ends) into the mailbox."""
