@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from robot import __version__, secrets
-from robot.errors import ConfigError, SecopRobotError, escape_controls
+from robot.errors import ConfigError, SecopRobotError, escape_controls, os_reason
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,8 +49,40 @@ def explain_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrumpido", err=True)
             sys.exit(130)
+        except OSError as err:  # the disk or the system, not the robot: say which file
+            where = f" ({err.filename})" if err.filename else ""
+            reason = "sin permiso" if err.errno in (errno.EACCES, errno.EPERM) else os_reason(err)
+            say(f"error: {reason}{where}", err=True)
+            say("→ revise la ruta, los permisos y el espacio en disco, y repita", err=True)
+            sys.exit(2)
+        except Exception as err:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            report = _write_crash_report(err)
+            say(f"error interno de secop-robot: {type(err).__name__}: {err}", err=True)
+            say(
+                f"→ es un fallo del programa, no de su entrada; el detalle está en {report}."
+                f" Repórtelo con ese archivo (sin contraseñas: ya están ocultas), o repita"
+                f" con {DEBUG_ENV}=1 para ver la traza.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+DEBUG_ENV = "SECOP_ROBOT_DEBUG"
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
+
+
+def _write_crash_report(err: BaseException) -> Path:
+    """The traceback, secrets masked, in a file a person can attach to a bug report."""
+    text = secrets.mask("".join(traceback.format_exception(err)))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    fd, name = tempfile.mkstemp(prefix=f"secop-robot-fallo-{stamp}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return Path(name)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

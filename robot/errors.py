@@ -54,6 +54,7 @@ _OS_REASONS = {
     errno.ENAMETOOLONG: "nombre demasiado largo",
     errno.ELOOP: "demasiados enlaces simbólicos",
     errno.EIO: "error de entrada/salida del disco",
+    errno.ENOSPC: "no queda espacio en el disco",
 }
 
 

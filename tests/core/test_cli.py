@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +110,50 @@ def test_explain_errors_escapes_control_characters() -> None:
     result = runner.invoke(click.command()(fail))
     assert result.exit_code == 1
     assert result.stderr == "a\\x1b[2J.yaml:3: x\\x09y: mal\\u202e\n→ línea 1\nlínea 2\n"
+
+
+def test_an_internal_error_is_a_message_and_a_masked_report_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SECOP_ROBOT_DEBUG", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    secrets.register_secret("Clave-Interna-2026")
+
+    @explain_errors
+    def crash() -> None:
+        raise RuntimeError("se rompió con Clave-Interna-2026")
+
+    try:
+        result = CliRunner().invoke(click.command()(crash))
+    finally:
+        secrets.clear_secrets()
+    assert result.exit_code == 70
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("error interno de secop-robot: RuntimeError: se rompió con ***")
+    [report] = tmp_path.glob("secop-robot-fallo-*.txt")
+    assert str(report) in result.stderr
+    text = report.read_text(encoding="utf-8")
+    assert "Traceback" in text and "in crash" in text
+    assert "Clave-Interna-2026" not in text + result.output
+
+
+def test_debug_environment_variable_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECOP_ROBOT_DEBUG", "1")
+
+    @explain_errors
+    def crash() -> None:
+        raise RuntimeError("roto")
+
+    result = CliRunner().invoke(click.command()(crash))
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_a_system_error_names_the_file_in_spanish() -> None:
+    @explain_errors
+    def full_disk() -> None:
+        raise PermissionError(13, "Permission denied", "/reportes/informe.html")
+
+    result = CliRunner().invoke(click.command()(full_disk))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "error: sin permiso (/reportes/informe.html)"
