@@ -2,10 +2,14 @@
 
     python bench/watermark.py
 
-Writes docs/benchmarks/watermark.md. Every input is measured in a fresh process: after imports,
-a warm-up on a one-page PDF (fonts, the stamp) and reading the input, the process's peak RSS
-(``ru_maxrss``, which counts qpdf's C++ memory too) is the baseline; the first run's peak above
-it is the memory figure, then ``REPEATS`` more runs give the time (median, min and max).
+Writes docs/benchmarks/watermark.md. Measures what ``prepare_documents`` does with a watermarked
+PDF: ``watermark_pdf_result``, then the output's parts sized, written to a file and hashed, then
+the preview rendered from that file. Every input is measured in fresh processes: after imports,
+a warm-up on a one-page PDF (fonts, the stamp) and reading the input, the process's RSS is the
+baseline and the peak RSS above it (``VmHWM``, which counts qpdf's and pdfium's C++ memory too)
+the memory figure of the first run; then ``REPEATS`` more runs give the time (median, min and
+max). A second process measures the memory of the same run with the output joined into one
+``bytes`` (``watermark_pdf``, what prepare did before), for comparison.
 """
 
 from __future__ import annotations
@@ -105,33 +109,44 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
-def measure(path: Path) -> dict[str, Any]:
-    """In this (fresh) process: memory of the first run, then the time of REPEATS runs."""
+def measure(path: Path, mode: str) -> dict[str, Any]:
+    """In this (fresh) process: ``mode`` "file": the memory of the first prepare-like run
+    (watermark, write, hash; then the preview), then the time of REPEATS runs; "bytes": the
+    memory of one run that joins the output into one ``bytes``."""
     import pikepdf
 
     from robot.documents.checks import open_pdf
-    from robot.documents.watermark import watermark_pdf_result
+    from robot.documents.preview import pdf_preview
+    from robot.documents.watermark import watermark_pdf, watermark_pdf_result
 
     tiny = pikepdf.new()
     tiny.add_blank_page()
     buffer = io.BytesIO()
     tiny.save(buffer)
     watermark_pdf_result(buffer.getvalue(), TEXT)  # warm-up: fonts, the cached stamp
+    pdf_preview(buffer.getvalue())
     data = path.read_bytes()
+    target = path.with_name(f"marked-{path.name}")
+    if mode == "bytes":
+        base = _reset_peak()
+        joined = watermark_pdf(data, TEXT)
+        return {"joined_kb": _status_kb("VmHWM") - base, "out": len(joined)}
     base = _reset_peak()
     with open_pdf(data, path.name) as pdf:  # what qpdf needs to read the page tree
         pages = len(pdf.pages)
     tree = _status_kb("VmHWM") - base
     base = _reset_peak()
-    result = watermark_pdf_result(data, TEXT)
+    output = _prepare_like(watermark_pdf_result, data, target)
     extra = _status_kb("VmHWM") - base
-    incremental = result.data.startswith(data)
-    out_size = len(result.data)
-    del result
+    pdf_preview(target)  # as prepare does, with the output still held
+    with_preview = _status_kb("VmHWM") - base
+    incremental = output.parts[0] is data
+    out_size = output.size
+    del output
     times, cpu = [], []
     for _ in range(REPEATS):
         start, start_cpu = time.perf_counter(), time.process_time()
-        watermark_pdf_result(data, TEXT)
+        _prepare_like(watermark_pdf_result, data, target)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return {
@@ -141,61 +156,93 @@ def measure(path: Path) -> dict[str, Any]:
         "incremental": incremental,
         "tree_kb": tree,
         "extra_kb": extra,
+        "preview_kb": with_preview,
         "times": times,
         "cpu": cpu,
     }
 
 
-def _row(kind: str, r: dict[str, Any]) -> str:
+def _prepare_like(mark: Any, data: bytes, target: Path) -> Any:
+    """Watermark ``data``, then size, write and hash the output's parts as prepare does."""
+    output = mark(data, TEXT).output
+    if output.size <= 0:  # prepare checks the size against the portal's limit here
+        raise RuntimeError("empty output")
+    output.write_to(target)
+    output.sha256()
+    return output
+
+
+def _rows(kind: str, r: dict[str, Any]) -> tuple[str, str]:
+    """The input's row in the time table and in the memory table."""
     pages, size_in, size_out = int(r["pages"]), int(r["in"]), int(r["out"])
     times = sorted(r["times"])
     median = statistics.median(times)
     cpu = statistics.median(r["cpu"])
-    extra = int(r["extra_kb"]) * 1024
-    tree = int(r["tree_kb"]) * 1024
-    return (
+    extra, preview, joined, tree = (
+        int(r[key]) * 1024 for key in ("extra_kb", "preview_kb", "joined_kb", "tree_kb")
+    )
+    time_row = (
         f"| {kind} | {pages:,} | {_mb(size_in)} | {_mb(size_out)} "
         f"({100 * (size_out - size_in) / size_in:+.1f} %) | {median * 1000:.0f} ms "
         f"({times[0] * 1000:.0f}–{times[-1] * 1000:.0f}) | **{pages / median:,.0f}** "
-        f"| {pages / cpu:,.0f} "
-        f"| {_mb(extra)} | {extra / size_in:.1f}× | {extra / pages / 1024:.1f} kB "
-        f"| {_mb(tree)} |"
+        f"| {pages / cpu:,.0f} |"
     )
+    memory_row = (
+        f"| {kind} | {pages:,} | {_mb(size_in)} "
+        f"| **{_mb(extra)}** | **{extra / size_in:.1f}×** | {extra / pages / 1024:.1f} kB "
+        f"| {_mb(preview)} | {_mb(joined)} ({joined / size_in:.1f}×) "
+        f"| {_mb(tree)} ({tree / size_in:.1f}×) |"
+    )
+    return time_row, memory_row
 
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MB"
 
 
+def _run(path: Path, mode: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", str(path), mode],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
-        print(json.dumps(measure(Path(sys.argv[2]))))
+    if len(sys.argv) == 4 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(Path(sys.argv[2]), sys.argv[3])))
         return
-    rows = []
+    time_rows, memory_rows = [], []
     with tempfile.TemporaryDirectory() as folder:
         for kind, pages in INPUTS:
             path = Path(folder) / f"{kind}-{pages}.pdf"
             path.write_bytes(synthetic_pdf(pages) if kind == "synthetic" else real_pdf(pages))
-            done = subprocess.run(
-                [sys.executable, __file__, "--measure", str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            result = json.loads(done.stdout)
-            rows.append(_row(kind, result))
-            print(rows[-1], "incremental" if result["incremental"] else "full copy", flush=True)
+            result = _run(path, "file")
+            joined = _run(path, "bytes")
+            assert joined["out"] == result["out"]
+            result["joined_kb"] = joined["joined_kb"]
+            time_row, memory_row = _rows(kind, result)
+            time_rows.append(time_row)
+            memory_rows.append(memory_row)
+            how = "incremental" if result["incremental"] else "full copy"
+            print(time_row, memory_row, how, sep="\n", flush=True)
     report = "\n".join(
         [
             "# Watermark benchmark",
             "",
             f"`python bench/watermark.py` on {platform.machine()}, Python "
             f"{platform.python_version()}, {os.cpu_count()} cores shared with other work. "
-            "Each input in a fresh process; time: median (min–max) of "
-            f"{REPEATS} runs of `watermark_pdf` after a warm-up on a one-page PDF (pages per "
-            "CPU-second: the same runs by process time, less sensitive to other work on the "
-            "machine); memory: the first run's peak RSS (`VmHWM`, C++ allocations included) "
-            "above the process's RSS with the input already read. "
+            "What `prepare_documents` does with a confidential PDF: `watermark_pdf_result`, "
+            "then the output's parts sized, written to a file and hashed (SHA-256), then the "
+            "preview rendered from the written file. Each input in fresh processes, after a "
+            "warm-up on a one-page PDF. Time: median (min–max) of "
+            f"{REPEATS} runs of watermark + write + hash (pages per CPU-second: the same runs "
+            "by process time, less sensitive to other work on the machine). Memory: the first "
+            "run's peak RSS (`VmHWM`, C++ allocations included) above the process's RSS with "
+            "the input already read. "
             f"Load average when measured: {os.getloadavg()[0]:.1f}.",
             "",
             "- *synthetic*: text pages, 40 lines each, every 4th landscape, a third with /Rotate "
@@ -204,10 +251,20 @@ def main() -> None:
             "LaTeX, office exports, rotated pages, images) repeated, each copy with its own "
             "fonts and images, as in documents assembled from several sources.",
             "",
-            "| input | pages | input | output (growth) | time | pages/s | pages per CPU-second "
-            "| extra peak RSS | × input | per page | qpdf reading the page tree alone |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            *rows,
+            "| input | pages | input | output (growth) | time | pages/s | pages per CPU-second |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *time_rows,
+            "",
+            "Extra peak RSS: of watermark + write + hash (the figure for the target); the same "
+            "with the preview rendered afterwards (pdfium reading the written file, the output "
+            "still held); the same watermark with the output joined into one `bytes` "
+            "(`watermark_pdf`, what prepare kept before this design), measured in another "
+            "fresh process; and qpdf reading the page tree alone, a part of the first.",
+            "",
+            "| input | pages | input | extra peak RSS | × input | per page | with the preview "
+            "| joined into `bytes` | qpdf reading the page tree alone |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *memory_rows,
             "",
         ]
     )

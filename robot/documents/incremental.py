@@ -9,8 +9,11 @@ The update is written here, not by qpdf: creating even one object in a pikepdf d
 qpdf parse every object of the file first (about 4 kB of memory per object). Here qpdf only
 reads the page tree; new objects get numbers from the trailer's /Size on.
 
-:func:`stamp_update` returns None when the file does not qualify (encrypted, repaired by qpdf
-while reading, an unusual page tree or cross-reference); the caller then saves a full copy.
+:func:`stamp_update` returns the output as :class:`~robot.documents.parts.Parts`: the original
+``bytes`` object itself (not copied) followed by the update, so that the caller can size, hash and
+write it without a second copy of the file in memory. It returns None when the file does not
+qualify (encrypted, repaired by qpdf while reading, an unusual page tree or cross-reference); the
+caller then saves a full copy.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from robot.documents.geometry import Matrix
+from robot.documents.parts import Parts
 
 Ref = tuple[int, int]
 
@@ -48,10 +52,11 @@ def stamp_update(
     placements: Sequence[tuple[pikepdf.Dictionary, Matrix]],
     *,
     version: str | None = None,
-) -> bytes | None:
-    """``data`` plus an update that draws ``form`` (a form XObject of another, small document)
-    on each page of ``pdf`` (opened from ``data``) with its matrix, and declares ``version`` in
-    the catalog if the file is older; None if ``data`` cannot take an update."""
+) -> Parts | None:
+    """``data`` (the same object, not copied) plus an update that draws ``form`` (a form
+    XObject of another, small document) on each page of ``pdf`` (opened from ``data``) with its
+    matrix, and declares ``version`` in the catalog if the file is older; None if ``data``
+    cannot take an update."""
     prev = _last_xref(data)
     if pdf.is_encrypted or pdf.get_warnings() or not data.startswith(b"%PDF-") or prev is None:
         return None
@@ -187,8 +192,9 @@ class _Update:
             root.Version = pikepdf.Name("/" + version)
             self.shared[root.objgen] = root
 
-    def finish(self, data: bytes, pdf: pikepdf.Pdf, prev: int, is_stream: bool) -> bytes:
-        """``data``, then the update: changed shared objects, new objects, cross-reference."""
+    def finish(self, data: bytes, pdf: pikepdf.Pdf, prev: int, is_stream: bool) -> Parts:
+        """``data`` itself, then the update: changed shared objects, new objects,
+        cross-reference."""
         for obj in self.shared.values():
             self.write(obj, {})
         for number, chunk in sorted(self.objects.items()):
@@ -214,7 +220,7 @@ class _Update:
         else:
             xref = _xref_table(trailer, entries)
         tail = b"startxref\n%d\n%%%%EOF\n" % xref_at
-        return b"".join([data, lead, *self.chunks, xref, tail])
+        return Parts((data, *([lead] if lead else []), *self.chunks, xref, tail))
 
     def _allocate(self) -> int:
         self.next_number += 1

@@ -2,6 +2,10 @@
 
 Originals are only read. Everything is written into ``out_dir``: the files to upload,
 ``previews/*.png`` and ``manifest.json``.
+
+A prepared file is held as :class:`~robot.documents.parts.Parts` (a watermarked PDF: the original
+``bytes`` followed by the update) and is sized, written and hashed part by part; its preview is
+rendered from the written file. No second, joined copy of a document is made.
 """
 
 from __future__ import annotations
@@ -27,13 +31,13 @@ from robot.documents.checks import (
     open_pdf,
     preflight,
     read_document,
-    sha256,
     short_error,
 )
 from robot.documents.constancia import CoveredDocument, make_constancia
 from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
+from robot.documents.parts import Parts
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError
@@ -45,7 +49,7 @@ PREVIEW_DIR = "previews"
 
 @dataclass(frozen=True)
 class _Output:
-    data: bytes
+    output: Parts
     suffix: str
     pages: int
     marking: str
@@ -122,14 +126,15 @@ def _prepare_one(
             hint="use --out con otra carpeta: los originales nunca se sobrescriben",
         )
     stage = "después de la marca de agua" if result.marking != "ninguna" else "al convertirlo"
-    check_size(spec.path.name, len(result.data), max_bytes, stage=stage)
-    _write(target, result.data)
+    size = result.output.size
+    check_size(spec.path.name, size, max_bytes, stage=stage)
+    _write(target, result.output)
     with _library_errors(spec.path.name, "previsualizar"):
-        preview = _write_preview(result, target, out_dir)
+        preview = _write_preview(result.suffix, target, out_dir)
     return ManifestEntry(
         slot=spec.slot,
         original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
-        output=FileFacts(name, len(result.data), sha256(result.data), result.pages),
+        output=FileFacts(name, size, result.output.sha256(), result.pages),
         confidential=spec.confidential,
         marking=result.marking,
         method=result.method,
@@ -145,20 +150,20 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
     if checked.kind == "pdf":
         if stamp:
             done = watermark_pdf_result(data, text, name=name, password=spec.password)
-            return _Output(done.data, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
+            return _Output(done.output, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
         if checked.encrypted:
             plain = _decrypted(data, name, spec.password)
-            return _Output(plain, ".pdf", checked.pages, marking, "pdf-decrypted")
-        return _Output(data, ".pdf", checked.pages, marking, "copy")
+            return _Output(Parts.of(plain), ".pdf", checked.pages, marking, "pdf-decrypted")
+        return _Output(Parts.of(data), ".pdf", checked.pages, marking, "copy")
     if spec.image_output == "pdf":
         pdf = image_to_watermarked_pdf(data, text if stamp else None, name=name)
         method = "image-to-pdf-watermark" if stamp else "image-to-pdf"
-        return _Output(pdf, ".pdf", 1, marking, method)
+        return _Output(Parts.of(pdf), ".pdf", 1, marking, method)
     suffix = spec.path.suffix.lower()
     if stamp:
         marked = watermark_image(data, text, checked.kind)
-        return _Output(marked, suffix, 1, marking, "image-watermark")
-    return _Output(data, suffix, 1, marking, "copy")
+        return _Output(Parts.of(marked), suffix, 1, marking, "image-watermark")
+    return _Output(Parts.of(data), suffix, 1, marking, "copy")
 
 
 def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
@@ -168,10 +173,11 @@ def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
         return out.getvalue()
 
 
-def _write_preview(result: _Output, target: Path, out_dir: Path) -> str:
-    png = pdf_preview(result.data) if result.suffix == ".pdf" else image_preview(result.data)
+def _write_preview(suffix: str, target: Path, out_dir: Path) -> str:
+    """Render the written file ``target`` (pdfium and Pillow read it from disk)."""
+    png = pdf_preview(target) if suffix == ".pdf" else image_preview(target)
     rel = f"{PREVIEW_DIR}/{target.stem}.png"
-    _write(out_dir / rel, png)
+    _write(out_dir / rel, Parts.of(png))
     return rel
 
 
@@ -204,9 +210,9 @@ def _library_errors(name: str, what: str) -> Iterator[None]:
         ) from None
 
 
-def _write(target: Path, data: bytes) -> None:
+def _write(target: Path, content: Parts) -> None:
     try:
-        target.write_bytes(data)
+        content.write_to(target)
     except OSError as err:
         raise DocumentError(
             f"{target}: no se puede escribir ({err.strerror})",
@@ -221,10 +227,10 @@ def _constancia_entry(
     docs = [
         CoveredDocument(e.slot, e.output.name, e.output.pages, e.output.sha256) for e in covered
     ]
-    data = make_constancia(supplier, docs, day)
+    content = Parts.of(make_constancia(supplier, docs, day))
     target = out_dir / CONSTANCIA_NAME
-    _write(target, data)
-    facts = FileFacts(CONSTANCIA_NAME, len(data), sha256(data), 1)
+    _write(target, content)
+    facts = FileFacts(CONSTANCIA_NAME, content.size, content.sha256(), 1)
     return ManifestEntry(
         slot="constancia",
         original=facts,
@@ -232,7 +238,7 @@ def _constancia_entry(
         confidential=False,
         marking="ninguna",
         method="constancia",
-        preview=_write_preview(_Output(data, ".pdf", 1, "ninguna", "constancia"), target, out_dir),
+        preview=_write_preview(".pdf", target, out_dir),
         notes=(f"cubre {len(docs)} documento(s): " + ", ".join(d.file_name for d in docs),),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image
@@ -10,9 +11,12 @@ from PIL import Image
 THUMB_WIDTH = 320
 
 
-def pdf_preview(data: bytes, *, width: int = THUMB_WIDTH, password: str | None = None) -> bytes:
-    """The first page, as displayed (rotation applied), as a PNG ``width`` pixels wide."""
-    doc = pdfium.PdfDocument(data, password=password)
+def pdf_preview(
+    source: bytes | Path, *, width: int = THUMB_WIDTH, password: str | None = None
+) -> bytes:
+    """The first page of ``source`` (the PDF's bytes, or a file that pdfium reads from disk),
+    as displayed (rotation applied), as a PNG ``width`` pixels wide."""
+    doc = pdfium.PdfDocument(source, password=password)
     try:
         page = doc[0]
         scale = width / max(page.get_width(), 1.0)  # pdfium's width is the displayed one
@@ -23,8 +27,9 @@ def pdf_preview(data: bytes, *, width: int = THUMB_WIDTH, password: str | None =
     return _png(image)
 
 
-def image_preview(data: bytes, *, width: int = THUMB_WIDTH) -> bytes:
-    with Image.open(io.BytesIO(data)) as image:
+def image_preview(source: bytes | Path, *, width: int = THUMB_WIDTH) -> bytes:
+    """``source`` (an image's bytes or file) as a PNG at most ``width`` pixels wide."""
+    with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
         image.thumbnail((width, width * 4))
         return _png(image.convert("RGB"))
 

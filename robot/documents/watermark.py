@@ -5,7 +5,9 @@ document once; each page then draws it with its own matrix, computed from the pa
 box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
 decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
 text stays extractable. The result is written as an incremental update after the original bytes
-(``incremental.py``), or as a full copy for encrypted and repaired files.
+(``incremental.py``), or as a full copy for encrypted and repaired files. The update is returned
+as :class:`~robot.documents.parts.Parts` that start with the input ``bytes`` object itself, so
+a caller that writes them to a file never holds a second copy of the document.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.geometry import Matrix, page_view, stamp_matrix
 from robot.documents.incremental import draw_operators, free_name, page_resources, stamp_update
+from robot.documents.parts import Parts
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
@@ -31,9 +34,10 @@ DEFAULT_OPACITY = 0.25
 
 @dataclass(frozen=True)
 class WatermarkResult:
-    """The watermarked PDF and what was done to it."""
+    """The watermarked PDF and what was done to it. ``output`` starts with the input ``bytes``
+    object itself when the PDF was updated incrementally; a full copy is one part."""
 
-    data: bytes
+    output: Parts
     pages: int
     notes: tuple[str, ...] = ()
 
@@ -46,8 +50,12 @@ def watermark_pdf(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> bytes:
-    """``data`` with ``text`` stamped diagonally on every page. The input is not changed."""
-    return watermark_pdf_result(data, text, name=name, password=password, opacity=opacity).data
+    """``data`` with ``text`` stamped diagonally on every page. The input is not changed.
+
+    This joins the output into one ``bytes`` (a second copy of the document in memory);
+    :func:`watermark_pdf_result` gives it in parts, to write to a file without that copy."""
+    result = watermark_pdf_result(data, text, name=name, password=password, opacity=opacity)
+    return result.output.to_bytes()
 
 
 def watermark_pdf_result(
@@ -58,7 +66,8 @@ def watermark_pdf_result(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> WatermarkResult:
-    """Like :func:`watermark_pdf`, with the page count and notes for the manifest."""
+    """Like :func:`watermark_pdf`, but the output in parts (the input itself first when the
+    update is incremental), with the page count and notes for the manifest."""
     notes: list[str] = []
     with open_pdf(data, name, password) as pdf:
         if _is_pdfa1(pdf):
@@ -78,7 +87,7 @@ def watermark_pdf_result(
         ):
             stamp = source.pages[0].as_form_xobject()
             placements = _placements(pdf, stamp)
-            out = _full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
+            out = Parts.of(_full_copy(pdf, pdf.copy_foreign(stamp), placements, version))
     return WatermarkResult(out, pages, tuple(notes))
 
 

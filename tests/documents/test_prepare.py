@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import shutil
+import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -21,8 +24,11 @@ from robot.documents import (
     prepare_documents,
 )
 from robot.documents import prepare as prepare_module
+from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
 from robot.documents.model import ImageOutput, watermark_text
+from robot.documents.parts import Parts
+from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
     DocumentCorruptError,
     DocumentError,
@@ -116,6 +122,73 @@ def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Pat
     spec = DocumentSpec("rut", source, True, "watermark")
     with pytest.raises(DocumentLimitError, match="después de la marca de agua"):
         prepare_documents([spec], SUPPLIER, tmp_path / "out", max_bytes=limit, today=DAY)
+
+
+def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """prepare never joins the output: the result's first part is the very ``bytes`` object it
+    read, the parts go to the file one after another, and the manifest's size and SHA-256 are
+    those of the written file."""
+    read: list[bytes] = []
+    results: list[WatermarkResult] = []
+
+    def reading(path: Path) -> bytes:
+        read.append(read_document(path))
+        return read[-1]
+
+    def marking(*args: Any, **kwargs: Any) -> WatermarkResult:
+        results.append(watermark_pdf_result(*args, **kwargs))
+        return results[-1]
+
+    def joining(self: Parts) -> bytes:
+        raise AssertionError("prepare joined the output into one bytes")
+
+    monkeypatch.setattr(prepare_module, "read_document", reading)
+    monkeypatch.setattr(prepare_module, "watermark_pdf_result", marking)
+    monkeypatch.setattr(Parts, "to_bytes", joining)
+    source = CORPUS / "pdflatex-4-pages.pdf"
+    spec = DocumentSpec("experiencia", source, True, "watermark")
+    manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+
+    (entry,) = manifest.entries
+    (result,) = results
+    assert result.output.parts[0] is read[0]
+    assert len(result.output.parts) > 1
+    written = (tmp_path / "out" / entry.output.name).read_bytes()
+    assert written.startswith(source.read_bytes())
+    assert entry.output.sha256 == hashlib.sha256(written).hexdigest() == result.output.sha256()
+    assert entry.output.size == len(written)
+    assert_watermarked(written, TEXT, source.read_bytes())
+    assert (tmp_path / "out" / (entry.preview or "")).stat().st_size > 0
+
+
+def test_prepare_holds_a_single_copy_of_a_watermarked_pdf(tmp_path: Path) -> None:
+    """Python allocations while preparing an 8 MB PDF (pikepdf, pdfium and Pillow allocate
+    outside tracemalloc's view): the file read once, plus small change; a joined output would
+    be a second 8 MB."""
+    rgb = random.Random(0).randbytes(2000 * 1333 * 3)
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(600, 400))
+        image = pdf.make_stream(rgb, Width=2000, Height=1333, BitsPerComponent=8)
+        image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        image.ColorSpace = pikepdf.Name.DeviceRGB
+        page = pdf.pages[0]
+        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.obj.Contents = pdf.make_stream(b"q 600 0 0 400 0 0 cm /Im0 Do Q")
+        pdf.save(tmp_path / "grande.pdf", compress_streams=False)
+    size = (tmp_path / "grande.pdf").stat().st_size
+    assert size > 7_900_000
+    spec = DocumentSpec("experiencia", tmp_path / "grande.pdf", True, "watermark")
+    prepare_documents([spec], SUPPLIER, tmp_path / "calentamiento", today=DAY)  # fonts, stamp
+    tracemalloc.start()
+    try:
+        manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert manifest.entries[0].method == "pdf-watermark"
+    assert peak < size * 1.4, f"{peak / size:.2f}× the file"
 
 
 def test_every_failing_document_is_reported_at_once(tmp_path: Path) -> None:

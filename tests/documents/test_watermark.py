@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -88,9 +89,11 @@ def test_a_full_copy_marks_every_page_too(
     monkeypatch.setattr(watermark_module, "stamp_update", lambda *args, **kwargs: None)
     original = edge_pdfs[name].read_bytes()
     result = watermark_pdf_result(original, TEXT, name=name)
-    assert not result.data.startswith(original)
+    assert len(result.output.parts) == 1  # one new file, not the original plus an update
+    out = result.output.to_bytes()
+    assert not out.startswith(original)
     assert any("reescrito completo" in note for note in result.notes)
-    assert_watermarked(result.data, TEXT, original)
+    assert_watermarked(out, TEXT, original)
 
 
 def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[bytes, bytes]:
@@ -98,6 +101,20 @@ def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[byte
     out = watermark_pdf(original, TEXT)
     assert out.startswith(original)
     return out, out[len(original) :]
+
+
+def test_an_incremental_result_holds_the_input_itself_then_the_update(tmp_path: Path) -> None:
+    """No copy of the original: the first part is the caller's own ``bytes`` object."""
+    original = (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
+    output = watermark_pdf_result(original, TEXT).output
+    assert output.parts[0] is original
+    assert sum(len(part) for part in output.parts[1:]) < 40_000  # the update only
+    joined = output.to_bytes()
+    assert joined == watermark_pdf(original, TEXT)
+    assert output.size == len(joined)
+    assert output.sha256() == hashlib.sha256(joined).hexdigest()
+    output.write_to(tmp_path / "out.pdf")
+    assert (tmp_path / "out.pdf").read_bytes() == joined
 
 
 def test_the_update_uses_the_kind_of_cross_reference_of_the_original() -> None:
@@ -143,7 +160,8 @@ def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
         pdf.save(buffer)
     result = watermark_pdf_result(buffer.getvalue(), TEXT)
     assert any("reescrito completo" in note for note in result.notes)
-    assert_watermarked(result.data, TEXT, buffer.getvalue())
+    assert len(result.output.parts) == 1
+    assert_watermarked(result.output.to_bytes(), TEXT, buffer.getvalue())
 
 
 def test_pdf_version_is_kept(edge_pdfs: dict[str, Path]) -> None:
@@ -220,9 +238,10 @@ def _stamp_alphas(data: bytes) -> list[float]:
 def test_pdfa1_gets_an_opaque_watermark() -> None:
     result = watermark_pdf_result((CORPUS / "crazyones-pdfa.pdf").read_bytes(), TEXT)
     assert any("PDF/A-1" in note for note in result.notes)
-    with pikepdf.open(io.BytesIO(result.data)) as pdf:
+    out = result.output.to_bytes()
+    with pikepdf.open(io.BytesIO(out)) as pdf:
         assert pdf.open_metadata().pdfa_status.startswith("1")
-    assert _stamp_alphas(result.data) == [1.0]
+    assert _stamp_alphas(out) == [1.0]
 
 
 def test_the_watermark_is_semi_transparent(edge_pdfs: dict[str, Path]) -> None:
