@@ -2,17 +2,22 @@
 new and changed objects and a cross-reference section that points back to the original's.
 
 This is how PDF editors add annotations and signatures: readers take the newest version of each
-object. The original revision stays in the file byte for byte (a digital signature over it can
-still be checked), and the cost is the changed objects only, not a rewrite of the document.
+object, and the cost is the changed objects only, not a rewrite of the document. But the original
+revision stays in the file: cut at its ``%%EOF``, the output is the unmarked original. So with
+``keep_original`` (a signed PDF, whose signature covers those bytes) it stays byte for byte;
+otherwise the old versions of the objects the update replaces are overwritten with spaces of the
+same length (``revisions.py``), which leaves the old revision without pages, and a file where
+that cannot be done safely (objects in object streams, several revisions) is refused.
 
 The update is written here, not by qpdf: creating even one object in a pikepdf document makes
 qpdf parse every object of the file first (about 4 kB of memory per object). Here qpdf only
 reads the page tree; new objects get numbers from the trailer's /Size on.
 
 :func:`stamp_update` returns the output as :class:`~robot.documents.parts.Parts`: the original
-``bytes`` object itself (not copied) followed by the update, so that the caller can size, hash and
-write it without a second copy of the file in memory. It returns None when the file does not
-qualify (encrypted, repaired by qpdf while reading, an unusual page tree or cross-reference); the
+``bytes`` object itself, or views of it between the runs of spaces (not copied), followed by the
+update, so that the caller can size, hash and write it without a second copy of the file in
+memory. It returns None when the file does not qualify (encrypted, repaired by qpdf while
+reading, an unusual page tree or cross-reference, or an old revision that cannot be blanked); the
 caller then saves a full copy.
 """
 
@@ -28,6 +33,7 @@ import pikepdf
 
 from robot.documents.geometry import Matrix
 from robot.documents.parts import Parts
+from robot.documents.revisions import blanked, old_versions, single_revision
 
 Ref = tuple[int, int]
 
@@ -52,13 +58,15 @@ def stamp_update(
     placements: Sequence[tuple[pikepdf.Dictionary, Matrix]],
     *,
     version: str | None = None,
+    keep_original: bool = False,
 ) -> Parts | None:
-    """``data`` (the same object, not copied) plus an update that draws ``form`` (a form
-    XObject of another, small document) on each page of ``pdf`` (opened from ``data``) with its
-    matrix, and declares ``version`` in the catalog if the file is older; None if ``data``
-    cannot take an update."""
+    """``data`` (not copied) plus an update that draws ``form`` (a form XObject of another,
+    small document) on each page of ``pdf`` (opened from ``data``) with its matrix, and
+    declares ``version`` in the catalog if the file is older; the old versions of the objects
+    it replaces blanked unless ``keep_original``. None if ``data`` cannot take such an
+    update."""
     prev = _last_xref(data)
-    if pdf.is_encrypted or pdf.get_warnings() or not data.startswith(b"%PDF-") or prev is None:
+    if prev is None or not _can_update(data, pdf, keep_original):
         return None
     size = int(pdf.trailer.get("/Size", 0))
     pages = [page for page, _ in placements]
@@ -84,9 +92,23 @@ def stamp_update(
             update.declare_version(pdf, version)
         if pdf.get_warnings():  # something qpdf read while we walked the tree was damaged
             return None
-        return update.finish(data, pdf, *prev)
+        update.write_shared()
+        original: Sequence[bytes | memoryview] = (data,)
+        if not keep_original:
+            spans = old_versions(data, pdf, update.replaced)
+            if spans is None:
+                return None
+            original = blanked(data, spans)
+        return update.finish(data, original, pdf, *prev)
     except _CannotUpdate:
         return None
+
+
+def _can_update(data: bytes, pdf: pikepdf.Pdf, keep_original: bool) -> bool:
+    """Not encrypted, read without repairs, and (unless kept) one revision to blank."""
+    if pdf.is_encrypted or pdf.get_warnings() or not data.startswith(b"%PDF-"):
+        return False
+    return keep_original or single_revision(data, pdf)
 
 
 class _CannotUpdate(Exception):
@@ -110,6 +132,7 @@ class _Update:
     names: dict[Ref, bytes] = field(default_factory=dict)  # XObject holder -> stamp's name
     chunks: list[bytes] = field(default_factory=list)  # the update's body, as written
     offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # in the body, generation
+    replaced: list[Ref] = field(default_factory=list)  # objects of the original written again
     length: int = 0
 
     def new_stream(self, content: bytes) -> int:
@@ -176,6 +199,7 @@ class _Update:
         if _PLACEHOLDER in text:
             raise _CannotUpdate
         number, generation = obj.objgen
+        self.replaced.append(obj.objgen)
         self._emit(number, generation, b"%d %d obj\n%s\nendobj\n" % (number, generation, text))
 
     def _emit(self, number: int, generation: int, chunk: bytes) -> None:
@@ -192,11 +216,21 @@ class _Update:
             root.Version = pikepdf.Name("/" + version)
             self.shared[root.objgen] = root
 
-    def finish(self, data: bytes, pdf: pikepdf.Pdf, prev: int, is_stream: bool) -> Parts:
-        """``data`` itself, then the update: changed shared objects, new objects,
-        cross-reference."""
+    def write_shared(self) -> None:
+        """Write the changed objects that pages share (and the catalog), once each."""
         for obj in self.shared.values():
             self.write(obj, {})
+
+    def finish(
+        self,
+        data: bytes,
+        original: Sequence[bytes | memoryview],
+        pdf: pikepdf.Pdf,
+        prev: int,
+        is_stream: bool,
+    ) -> Parts:
+        """``original`` (``data`` or its blanked pieces), then the update: the changed objects
+        written so far, the new objects, the cross-reference."""
         for number, chunk in sorted(self.objects.items()):
             self._emit(number, 0, chunk)
         lead = b"" if data.endswith((b"\n", b"\r")) else b"\n"
@@ -220,7 +254,7 @@ class _Update:
         else:
             xref = _xref_table(trailer, entries)
         tail = b"startxref\n%d\n%%%%EOF\n" % xref_at
-        return Parts((data, *([lead] if lead else []), *self.chunks, xref, tail))
+        return Parts((*original, *([lead] if lead else []), *self.chunks, xref, tail))
 
     def _allocate(self) -> int:
         self.next_number += 1

@@ -1,8 +1,9 @@
 """A prepared file held as the byte strings that make it up, written one after another.
 
 An incremental update is the original file followed by a few new objects: keeping the original
-``bytes`` object as the first part (not copied) and the update as the next ones means the output
-never needs a second copy of the file in memory. It is sized, hashed and written part by part;
+``bytes`` object (or views of it, when spans of it are blanked) as the first parts, not copied,
+and the update as the next ones means the output never needs a second copy of the file in
+memory. It is sized, hashed and written part by part;
 :meth:`Parts.to_bytes` joins it for callers that want one ``bytes``.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 class Parts:
     """The content of one file: ``parts`` concatenated."""
 
-    parts: tuple[bytes, ...]
+    parts: tuple[bytes | memoryview, ...]
 
     @classmethod
     def of(cls, data: bytes) -> Parts:
@@ -41,7 +42,9 @@ class Parts:
 
     def to_bytes(self) -> bytes:
         """The content as one ``bytes`` (a copy, unless there is a single part)."""
-        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+        if len(self.parts) == 1 and isinstance(self.parts[0], bytes):
+            return self.parts[0]
+        return b"".join(self.parts)
 
     def __repr__(self) -> str:
         return f"Parts({len(self.parts)} parts, {self.size} bytes)"

@@ -5,8 +5,12 @@ document once; each page then draws it with its own matrix, computed from the pa
 box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
 decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
 text stays extractable. The result is written as an incremental update after the original bytes
-(``incremental.py``), or as a full copy for encrypted and repaired files. The update is returned
-as :class:`~robot.documents.parts.Parts` that start with the input ``bytes`` object itself, so
+(``incremental.py``): for a signed PDF the original stays byte for byte (its signature still
+verifies; the manifest says the unmarked signed version is inside); for any other the old
+versions of the objects the update replaces are blanked, so no unmarked revision is left. A file
+that cannot be updated that way (encrypted, repaired, objects in object streams, several
+revisions) is saved as a full copy. The update is returned as
+:class:`~robot.documents.parts.Parts` that start with the input ``bytes`` (or views of it), so
 a caller that writes them to a file never holds a second copy of the document.
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
+from typing import Literal
 
 import pikepdf
 from reportlab.pdfbase import pdfmetrics
@@ -25,21 +30,38 @@ from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.geometry import Matrix, page_view, stamp_matrix
 from robot.documents.incremental import draw_operators, free_name, page_resources, stamp_update
 from robot.documents.parts import Parts
+from robot.documents.revisions import is_signed
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
 PDFA1_COLOR = (0.93, 0.78, 0.78)  # PDF/A-1 forbids transparency: a light, opaque red instead
 DEFAULT_OPACITY = 0.25
+SIGNED_NOTE = (
+    "PDF firmado digitalmente: la marca de agua se añadió como actualización incremental para "
+    "que la firma siga siendo verificable; la versión firmada sin marca sigue dentro del archivo "
+    "y cualquiera que lo descargue puede recuperarla"
+)
+REWRITTEN_NOTE = (
+    "PDF reescrito completo: no admite una actualización incremental que borre la versión sin marca"
+)
+SIGNATURE_LOST_NOTE = (
+    "PDF firmado digitalmente reescrito completo: la firma digital no es verificable en esta "
+    "copia; el original firmado es el archivo de origen"
+)
+WrittenAs = Literal["update", "signed-update", "full-copy"]
 
 
 @dataclass(frozen=True)
 class WatermarkResult:
     """The watermarked PDF and what was done to it. ``output`` starts with the input ``bytes``
-    object itself when the PDF was updated incrementally; a full copy is one part."""
+    (or views of it) when the PDF was updated incrementally; a full copy is one part.
+    ``written_as``: "update" (the old versions blanked), "signed-update" (the signed original
+    kept whole) or "full-copy"."""
 
     output: Parts
     pages: int
     notes: tuple[str, ...] = ()
+    written_as: WrittenAs = "full-copy"
 
 
 def watermark_pdf(
@@ -66,29 +88,38 @@ def watermark_pdf_result(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> WatermarkResult:
-    """Like :func:`watermark_pdf`, but the output in parts (the input itself first when the
-    update is incremental), with the page count and notes for the manifest."""
+    """Like :func:`watermark_pdf`, but the output in parts (the input itself, or views of it,
+    first when the update is incremental), with the page count, notes for the manifest and how
+    the file was written."""
     notes: list[str] = []
     with open_pdf(data, name, password) as pdf:
         if _is_pdfa1(pdf):
             opacity = 1.0
             notes.append("PDF/A-1: marca de agua opaca y clara (PDF/A-1 no admite transparencia)")
         version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
+        signed = is_signed(pdf)
         with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
             stamp = source.pages[0].as_form_xobject()
-            out = stamp_update(data, pdf, stamp, _placements(pdf, stamp), version=version)
-            pages, encrypted = len(pdf.pages), pdf.is_encrypted
-    if out is None:  # encrypted, repaired or unusual: a full copy, from a fresh reading
-        if not encrypted:
-            notes.append("PDF reescrito completo: no admite una actualización incremental")
-        with (
-            open_pdf(data, name, password) as pdf,
-            pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source,
-        ):
-            stamp = source.pages[0].as_form_xobject()
             placements = _placements(pdf, stamp)
-            out = Parts.of(_full_copy(pdf, pdf.copy_foreign(stamp), placements, version))
-    return WatermarkResult(out, pages, tuple(notes))
+            out = stamp_update(data, pdf, stamp, placements, version=version, keep_original=signed)
+            pages, encrypted = len(pdf.pages), pdf.is_encrypted
+    if out is not None:
+        if signed:
+            notes.append(SIGNED_NOTE)
+        return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
+    # Encrypted, repaired or unusual: a full copy, from a fresh reading.
+    if signed:
+        notes.append(SIGNATURE_LOST_NOTE)
+    elif not encrypted:
+        notes.append(REWRITTEN_NOTE)
+    with (
+        open_pdf(data, name, password) as pdf,
+        pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source,
+    ):
+        stamp = source.pages[0].as_form_xobject()
+        placements = _placements(pdf, stamp)
+        full = Parts.of(_full_copy(pdf, pdf.copy_foreign(stamp), placements, version))
+    return WatermarkResult(full, pages, tuple(notes), "full-copy")
 
 
 def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:

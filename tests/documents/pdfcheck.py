@@ -5,7 +5,9 @@
   original text is still there;
 - pdfium (a third, independent reader) places every glyph of the watermark inside the visible
   box, the whole text centred on the page and spanning more than half of it, along the
-  displayed diagonal, reading left to right and not mirrored, once /Rotate is applied.
+  displayed diagonal, reading left to right and not mirrored, once /Rotate is applied;
+- no earlier revision (the file cut at any ``%%EOF`` but the last) gives any of the three
+  readers, repairs allowed, a page with content and without the watermark.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 _SPACE = re.compile(r"\s+")
+_EOF = re.compile(rb"%%EOF")
+_MARK = b"/Subtype /Watermark"  # in the stream that draws the stamp
 Box = tuple[float, float, float, float]
 
 
@@ -154,3 +158,73 @@ def _to_display(vector: tuple[float, float], turn: int) -> tuple[float, float]:
     rad = math.radians(turn)
     x, y = vector
     return (x * math.cos(rad) + y * math.sin(rad), -x * math.sin(rad) + y * math.cos(rad))
+
+
+def earlier_revisions(data: bytes) -> list[bytes]:
+    """``data`` cut after each ``%%EOF`` but the last: what ``head -c`` gives back of an earlier
+    revision (and of the odd ``%%EOF`` inside a stream, such as a CMap's)."""
+    return [data[: m.end()] for m in list(_EOF.finditer(data))[:-1]]
+
+
+def unmarked_pages(data: bytes, text: str) -> list[str]:
+    """The pages that qpdf (repairing what it can), pypdf (not strict: it repairs too) or pdfium
+    read from ``data`` with some content and no watermark; a reader that cannot open the file
+    finds none."""
+    found: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                for number, page in enumerate(pdf.pages, 1):
+                    content = _qpdf_content(page.obj)
+                    if content.strip() and _MARK not in content:
+                        found.append(f"qpdf page {number}")
+        except pikepdf.PdfError:
+            pass
+        try:
+            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+            for number, pypdf_page in enumerate(reader.pages, 1):
+                contents = pypdf_page.get_contents()
+                content = contents.get_data() if contents is not None else b""
+                if content.strip() and _MARK not in content:
+                    found.append(f"pypdf page {number}")
+        except Exception:  # pypdf fails in many ways on a cut file: then it reads no page
+            pass
+    found.extend(_pdfium_unmarked(data, text))
+    return found
+
+
+def _qpdf_content(page: pikepdf.Object) -> bytes:
+    contents = page.get("/Contents") if isinstance(page, pikepdf.Dictionary) else None
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    content = b""
+    for stream in streams:
+        if isinstance(stream, pikepdf.Stream):
+            try:
+                content += stream.read_bytes()
+            except pikepdf.PdfError:
+                continue
+    return content
+
+
+def _pdfium_unmarked(data: bytes, text: str) -> list[str]:
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return []
+    found = []
+    try:
+        for index in range(len(doc)):
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError:
+                continue
+            textpage = page.get_textpage()
+            shown = squash(textpage.get_text_range())
+            if any(True for _ in page.get_objects()) and squash(text) not in shown:
+                found.append(f"pdfium page {index + 1}")
+            textpage.close()
+            page.close()
+    finally:
+        doc.close()
+    return found

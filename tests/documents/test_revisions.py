@@ -1,0 +1,192 @@
+"""The unmarked original inside a watermarked PDF: blanked, unless a digital signature needs it.
+
+Every unsigned input of the corpus and the edge cases is checked in test_watermark.py (no earlier
+revision gives a reader an unmarked page); here, signed PDFs, the fall-backs, exactly what is
+blanked, and that the check catches an output whose old pages were left in place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from robot.documents import incremental, prepare_documents
+from robot.documents import watermark as watermark_module
+from robot.documents.model import DocumentSpec
+from robot.documents.revisions import is_signed
+from robot.documents.watermark import (
+    REWRITTEN_NOTE,
+    SIGNATURE_LOST_NOTE,
+    SIGNED_NOTE,
+    watermark_pdf_result,
+)
+from tests.documents.pdfcheck import assert_watermarked, earlier_revisions, unmarked_pages
+from tests.documents.test_images_constancia import SUPPLIER
+from tests.documents.test_watermark import TEXT
+from tests.fixtures.documents import CORPUS, signed_pdf
+
+_OBJECT = re.compile(rb"\n(\d+) (\d+) obj\n")
+
+
+@pytest.mark.parametrize("object_streams", [False, True])
+def test_a_signed_pdf_keeps_its_signed_bytes_and_says_so(object_streams: bool) -> None:
+    original = signed_pdf(object_streams=object_streams)
+    result = watermark_pdf_result(original, TEXT)
+    out = result.output.to_bytes()
+    assert result.written_as == "signed-update"
+    assert out.startswith(original)  # the signed bytes, untouched
+    assert result.output.parts[0] is original
+    assert SIGNED_NOTE in result.notes
+    assert_watermarked(out, TEXT, original)
+    # What the note tells the reviewer is true: the unmarked signed version is one cut away.
+    assert unmarked_pages(out[: len(original)], TEXT)
+
+
+def test_the_signed_note_reaches_the_manifest(tmp_path: Path) -> None:
+    source = tmp_path / "certificado.pdf"
+    source.write_bytes(signed_pdf())
+    spec = DocumentSpec("existencia", source, True, "watermark")
+    manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out")
+    (entry,) = manifest.entries
+    assert SIGNED_NOTE in entry.notes
+    text = (tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert "la versión firmada sin marca sigue dentro del archivo" in text
+
+
+def _sig_on_parent(pdf: pikepdf.Pdf) -> None:
+    """The field (/FT /Sig, /V) is the parent; the widget, its kid, carries neither."""
+    widget = pdf.Root.AcroForm.Fields[0]
+    parent = pdf.make_indirect(
+        pikepdf.Dictionary(FT=pikepdf.Name.Sig, T=pikepdf.String("Firma"), V=widget.V)
+    )
+    del widget["/FT"], widget["/V"], widget["/T"]
+    widget.Parent = parent
+    parent.Kids = [widget]
+    pdf.Root.AcroForm.Fields = [parent]
+
+
+def _kind_on_parent(pdf: pikepdf.Pdf) -> None:
+    """/FT /Sig on the parent, inherited; the value on the widget."""
+    widget = pdf.Root.AcroForm.Fields[0]
+    parent = pdf.make_indirect(pikepdf.Dictionary(FT=pikepdf.Name.Sig, Kids=[widget]))
+    del widget["/FT"]
+    widget.Parent = parent
+    pdf.Root.AcroForm.Fields = [parent]
+
+
+@pytest.mark.parametrize(
+    ("name", "signed"),
+    [
+        ("signed", True),
+        ("empty signature field", False),  # a field waiting for a signature
+        ("libreoffice-form.pdf", False),  # text fields
+        ("pdfkit.pdf", False),  # no form at all
+    ],
+)
+def test_a_signature_is_a_sig_field_with_a_value(name: str, signed: bool) -> None:
+    if name == "signed":
+        data = signed_pdf()
+    elif name == "empty signature field":
+        data = signed_pdf(signature=False)
+    else:
+        data = (CORPUS / name).read_bytes()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert is_signed(pdf) is signed
+
+
+@pytest.mark.parametrize("change", [_sig_on_parent, _kind_on_parent])
+def test_a_signature_field_in_a_field_tree_is_found(
+    change: Callable[[pikepdf.Pdf], None],
+) -> None:
+    with pikepdf.open(io.BytesIO(signed_pdf())) as pdf:
+        change(pdf)
+        assert is_signed(pdf)
+
+
+def test_an_empty_signature_field_is_blanked_like_any_page() -> None:
+    original = signed_pdf(signature=False)
+    result = watermark_pdf_result(original, TEXT)
+    out = result.output.to_bytes()
+    assert result.written_as == "update"
+    assert SIGNED_NOTE not in result.notes
+    assert not out.startswith(original)
+    assert unmarked_pages(out[: len(original)], TEXT) == []
+
+
+def test_a_signed_pdf_that_must_be_rewritten_says_its_signature_is_lost() -> None:
+    with pikepdf.open(io.BytesIO(signed_pdf())) as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer, encryption=pikepdf.Encryption(owner="dueño", user="clave"))
+    result = watermark_pdf_result(buffer.getvalue(), TEXT, password="clave")
+    assert result.written_as == "full-copy"
+    assert SIGNATURE_LOST_NOTE in result.notes
+    assert SIGNED_NOTE not in result.notes
+
+
+def test_a_file_with_an_earlier_revision_is_rewritten_in_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file that already has two revisions (here: marked once with its original kept, as a
+    signed one is): the first would survive an update, so the file is rewritten."""
+    with monkeypatch.context() as patch:
+        patch.setattr(watermark_module, "is_signed", lambda pdf: True)
+        twice = watermark_pdf_result((CORPUS / "pdfkit.pdf").read_bytes(), TEXT)
+    two_revisions = twice.output.to_bytes()
+    assert unmarked_pages(earlier_revisions(two_revisions)[0], TEXT)  # the input leaks
+    result = watermark_pdf_result(two_revisions, TEXT)
+    assert result.written_as == "full-copy"
+    assert REWRITTEN_NOTE in result.notes
+    out = result.output.to_bytes()
+    assert_watermarked(out, TEXT)
+    assert all(unmarked_pages(cut, TEXT) == [] for cut in earlier_revisions(out))
+
+
+@pytest.mark.parametrize(
+    "name", ["shared-content.pdf", "inherited-rotation.pdf", "version-1.3.pdf", "form.pdf"]
+)
+def test_exactly_the_replaced_objects_are_blanked(name: str, edge_pdfs: dict[str, Path]) -> None:
+    """The old versions of the objects the update writes again (pages, a shared resources
+    dictionary, the page-tree node holding inherited resources, the catalog given /Version),
+    each from ``n g obj`` to ``endobj``; nothing else."""
+    original = edge_pdfs[name].read_bytes()
+    out = watermark_pdf_result(original, TEXT).output.to_bytes()
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        size = int(pdf.trailer.Size)
+        offsets = {ref: entry.offset for ref, entry in pdf.get_xref_table().items()}
+    update = out[len(original) - 1 :]
+    redefined = {(int(m[1]), int(m[2])) for m in _OBJECT.finditer(update) if int(m[1]) < size}
+    blanked = {ref for ref, at in offsets.items() if out[at : at + 6] == b" " * 6}
+    assert redefined
+    assert blanked == redefined
+    restored = bytearray(out[: len(original)])
+    for ref in blanked:
+        start = offsets[ref]
+        end = original.index(b"endobj", start) + len(b"endobj")
+        assert out[start:end].strip() == b""
+        restored[start:end] = original[start:end]
+    assert restored == original  # nothing else changed
+    if name == "version-1.3.pdf":
+        with pikepdf.open(io.BytesIO(original)) as pdf:
+            assert pdf.Root.objgen in blanked
+    if name == "inherited-rotation.pdf":
+        with pikepdf.open(io.BytesIO(original)) as pdf:
+            assert pdf.Root.Pages.objgen in blanked
+
+
+@pytest.mark.parametrize("source", ["pdfkit.pdf", "habibi-rotated.pdf"])
+def test_the_check_catches_old_pages_left_in_place(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With blanking skipped (nothing to blank), the original is a prefix of the output again,
+    and each of the three readers finds its unmarked pages at the original's cut."""
+    monkeypatch.setattr(incremental, "old_versions", lambda data, pdf, replaced: [])
+    original = (CORPUS / source).read_bytes()
+    out = watermark_pdf_result(original, TEXT).output.to_bytes()
+    assert out.startswith(original)
+    found = unmarked_pages(earlier_revisions(out)[-1], TEXT)
+    assert {reader.split()[0] for reader in found} == {"qpdf", "pypdf", "pdfium"}
