@@ -95,7 +95,7 @@ def stamp_update(
         update.write_shared()
         original: Sequence[bytes | memoryview] = (data,)
         if not keep_original:
-            spans = old_versions(data, pdf, update.replaced)
+            spans = old_versions(data, prev[0], update.replaced)
             if spans is None:
                 return None
             original = blanked(data, spans)

@@ -11,6 +11,7 @@ before, and the old one has no pages left.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -20,7 +21,11 @@ Ref = tuple[int, int]
 Span = tuple[int, int]  # [start, end) in the file
 
 _HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
+_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+# "oooooooooo ggggg n" and a two-byte end of line, says the standard; some writers use one byte.
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])[ \t]?(?:\r\n|\r|\n)")
 _ENDOBJ = b"endobj"
+_OBJ = re.compile(rb"\bobj\b")  # another object's header
 _MAX_DEPTH = 32  # form-field tree depth; a malformed tree may loop
 
 
@@ -58,25 +63,52 @@ def single_revision(data: bytes, pdf: pikepdf.Pdf) -> bool:
     return "/Prev" not in trailer and "/XRefStm" not in trailer and data.count(b"startxref") == 1
 
 
-def old_versions(data: bytes, pdf: pikepdf.Pdf, replaced: Iterable[Ref]) -> list[Span] | None:
+def old_versions(data: bytes, xref_at: int, replaced: Iterable[Ref]) -> list[Span] | None:
     """Where the original holds each of the ``replaced`` objects, from ``n g obj`` to its
-    ``endobj``; None unless every one is an uncompressed object found where the
-    cross-reference says (an object in an object stream cannot be blanked on its own)."""
-    table = pdf.get_xref_table()
+    ``endobj``, as its cross-reference table (a classic one, at ``xref_at``) gives them; None
+    unless every one is found there and where it says. Not with a cross-reference stream: such
+    files keep their dictionaries in object streams, which cannot be blanked in place.
+
+    The table is read here for the few entries needed: qpdf's own (``Pdf.get_xref_table``) comes
+    as a Python dictionary of every object, about 13 MB for 31,000 objects."""
+    wanted = set(replaced)
+    offsets = _table_offsets(data, xref_at, wanted) if data.startswith(b"xref", xref_at) else {}
     spans: list[Span] = []
-    for ref in replaced:
-        entry = table.get(ref)
-        start = entry.offset if entry is not None and entry.type == 1 else None
-        if start is None:
-            return None
-        header = _HEADER.match(data, start)
+    for ref in wanted:
+        start = offsets.get(ref)
+        header = _HEADER.match(data, start) if start is not None else None
         if header is None or (int(header[1]), int(header[2])) != ref:
             return None
         end = data.find(_ENDOBJ, header.end())
-        if end < 0 or _HEADER.search(data, header.end(), end):
+        if end < 0 or _OBJ.search(data, header.end(), end):
             return None  # no endobj of its own
-        spans.append((start, end + len(_ENDOBJ)))
+        spans.append((header.start(), end + len(_ENDOBJ)))
     return spans
+
+
+def _table_offsets(data: bytes, at: int, wanted: set[Ref]) -> dict[Ref, int]:
+    """The offsets a classic cross-reference table gives the ``wanted`` objects in use (every
+    entry of a subsection the length of its first)."""
+    refs = {ref[0]: ref for ref in wanted}
+    numbers = sorted(refs)
+    found: dict[Ref, int] = {}
+    position = at + len(b"xref")
+    while (section := _SUBSECTION.match(data, position)) is not None:
+        first, count = int(section[1]), int(section[2])
+        head = _ENTRY.match(data, section.end())
+        if head is None:
+            break
+        size = head.end() - section.end()
+        inside = numbers[
+            bisect.bisect_left(numbers, first) : bisect.bisect_left(numbers, first + count)
+        ]
+        for number in inside:
+            ref = refs[number]
+            entry = _ENTRY.match(data, section.end() + size * (number - first))
+            if entry is not None and entry[3] == b"n" and int(entry[2]) == ref[1]:
+                found[ref] = int(entry[1])
+        position = section.end() + size * count
+    return found
 
 
 def blanked(data: bytes, spans: Iterable[Span]) -> list[bytes | memoryview]:

@@ -18,7 +18,7 @@ import pytest
 from robot.documents import incremental, prepare_documents
 from robot.documents import watermark as watermark_module
 from robot.documents.model import DocumentSpec
-from robot.documents.revisions import is_signed
+from robot.documents.revisions import is_signed, old_versions
 from robot.documents.watermark import (
     REWRITTEN_NOTE,
     SIGNATURE_LOST_NOTE,
@@ -190,3 +190,31 @@ def test_the_check_catches_old_pages_left_in_place(
     assert out.startswith(original)
     found = unmarked_pages(earlier_revisions(out)[-1], TEXT)
     assert {reader.split()[0] for reader in found} == {"qpdf", "pypdf", "pdfium"}
+
+
+def test_old_versions_are_found_only_where_the_table_says() -> None:
+    """Read from the original's own table; a wrong entry, or a cross-reference stream (whose
+    files keep dictionaries in object streams), gives None: the caller then rewrites."""
+    data = (CORPUS / "pdfkit.pdf").read_bytes()
+    at = incremental._last_xref(data)
+    assert at is not None
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0].obj.objgen
+        offsets = {ref: entry.offset for ref, entry in pdf.get_xref_table().items()}
+    spans = old_versions(data, at[0], [page])
+    assert spans is not None
+    ((start, end),) = spans
+    assert start == offsets[page]
+    assert data[start:end].startswith(b"%d %d obj" % page)
+    assert data[start:end].endswith(b"endobj")
+    wrong = data.replace(
+        b"%010d %05d n" % (offsets[page], 0), b"%010d %05d n" % (offsets[(1, 0)], 0)
+    )
+    assert len(wrong) == len(data)
+    assert wrong != data
+    assert old_versions(wrong, at[0], [page]) is None
+    stream = (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
+    stream_at = incremental._last_xref(stream)
+    assert stream_at is not None
+    assert stream_at[1]
+    assert old_versions(stream, stream_at[0], [(1, 0)]) is None
