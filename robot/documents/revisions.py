@@ -113,12 +113,14 @@ def _table_offsets(data: bytes, at: int, wanted: set[Ref]) -> dict[Ref, int]:
 
 def blanked(data: bytes, spans: Iterable[Span]) -> list[bytes | memoryview]:
     """``data`` with ``spans`` overwritten by spaces, as pieces: views of ``data`` (not copied)
-    between runs of spaces."""
+    between views of one run of spaces."""
+    ordered = sorted(set(spans))
     view = memoryview(data)
+    spaces = memoryview(b" " * max((end - start for start, end in ordered), default=0))
     pieces: list[bytes | memoryview] = []
     at = 0
-    for start, end in sorted(set(spans)):
-        pieces += [view[at:start], b" " * (end - start)]
+    for start, end in ordered:
+        pieces += [view[at:start], spaces[: end - start]]
         at = end
     pieces.append(view[at:])
     return pieces
