@@ -66,7 +66,7 @@ def stamp_update(
     it replaces blanked unless ``keep_original``. None if ``data`` cannot take such an
     update."""
     prev = _last_xref(data)
-    if prev is None or not _can_update(data, pdf, keep_original):
+    if prev is None or not can_update(data, pdf, keep_original=keep_original):
         return None
     size = int(pdf.trailer.get("/Size", 0))
     pages = [page for page, _ in placements]
@@ -104,11 +104,19 @@ def stamp_update(
         return None
 
 
-def _can_update(data: bytes, pdf: pikepdf.Pdf, keep_original: bool) -> bool:
-    """Not encrypted, read without repairs, and (unless kept) one revision to blank."""
+def can_update(data: bytes, pdf: pikepdf.Pdf, *, keep_original: bool) -> bool:
+    """Not encrypted, read without repairs, with a cross-reference to follow, and (unless
+    kept) one revision to blank: what :func:`stamp_update` needs before it changes anything."""
     if pdf.is_encrypted or pdf.get_warnings() or not data.startswith(b"%PDF-"):
         return False
-    return keep_original or single_revision(data, pdf)
+    last = _last_xref(data)
+    if last is None:
+        return False
+    if keep_original:
+        return True
+    # Blanking needs a classic cross-reference table: with a cross-reference stream the
+    # dictionaries sit in object streams, which cannot be blanked in place.
+    return not last[1] and single_revision(data, pdf)
 
 
 class _CannotUpdate(Exception):

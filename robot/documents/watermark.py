@@ -28,7 +28,13 @@ from reportlab.pdfgen import canvas
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.geometry import Matrix, page_view, stamp_matrix
-from robot.documents.incremental import draw_operators, free_name, page_resources, stamp_update
+from robot.documents.incremental import (
+    can_update,
+    draw_operators,
+    free_name,
+    page_resources,
+    stamp_update,
+)
 from robot.documents.parts import Parts
 from robot.documents.revisions import is_signed
 
@@ -98,28 +104,38 @@ def watermark_pdf_result(
             notes.append("PDF/A-1: marca de agua opaca y clara (PDF/A-1 no admite transparencia)")
         version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
         signed = is_signed(pdf)
+        pages, encrypted = len(pdf.pages), pdf.is_encrypted
         with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
             stamp = source.pages[0].as_form_xobject()
+            if not can_update(data, pdf, keep_original=signed):
+                # Encrypted, repaired, object streams, several revisions: a full copy of this
+                # reading, which nothing has changed yet.
+                notes.extend(_copy_notes(signed=signed, encrypted=encrypted))
+                full = _full_copy(pdf, pdf.copy_foreign(stamp), _placements(pdf, stamp), version)
+                return WatermarkResult(Parts.of(full), pages, tuple(notes), "full-copy")
             placements = _placements(pdf, stamp)
             out = stamp_update(data, pdf, stamp, placements, version=version, keep_original=signed)
-            pages, encrypted = len(pdf.pages), pdf.is_encrypted
     if out is not None:
         if signed:
             notes.append(SIGNED_NOTE)
         return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
-    # Encrypted, repaired or unusual: a full copy, from a fresh reading.
-    if signed:
-        notes.append(SIGNATURE_LOST_NOTE)
-    elif not encrypted:
-        notes.append(REWRITTEN_NOTE)
+    # Found unusual while writing the update (the pages are half changed): a full copy, from
+    # a fresh reading.
+    notes.extend(_copy_notes(signed=signed, encrypted=encrypted))
     with (
         open_pdf(data, name, password) as pdf,
         pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source,
     ):
         stamp = source.pages[0].as_form_xobject()
         placements = _placements(pdf, stamp)
-        full = Parts.of(_full_copy(pdf, pdf.copy_foreign(stamp), placements, version))
-    return WatermarkResult(full, pages, tuple(notes), "full-copy")
+        full = _full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
+    return WatermarkResult(Parts.of(full), pages, tuple(notes), "full-copy")
+
+
+def _copy_notes(*, signed: bool, encrypted: bool) -> list[str]:
+    if signed:
+        return [SIGNATURE_LOST_NOTE]
+    return [] if encrypted else [REWRITTEN_NOTE]
 
 
 def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:
