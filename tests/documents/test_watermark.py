@@ -86,22 +86,7 @@ def test_generated_edge_cases_are_marked_on_every_page(
     assert_no_unmarked_revision(result, original)
 
 
-EDGE_CASES = [
-    "rotated.pdf",
-    "inherited-rotation.pdf",
-    "boxes-off-origin.pdf",
-    "mixed-sizes.pdf",
-    "scanned.pdf",
-    "form.pdf",
-    "unicode.pdf",
-    "unbalanced.pdf",
-    "shared-content.pdf",
-    "version-1.3.pdf",
-    "version-2.0.pdf",
-]
-
-
-@pytest.mark.parametrize("name", EDGE_CASES)
+@pytest.mark.parametrize("name", EDGE_PDFS)
 def test_a_full_copy_marks_every_page_too(
     name: str, edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
