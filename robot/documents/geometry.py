@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pikepdf
 
 Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]
 
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 MARGIN = 0.9  # the stamp's bounding box fills at most 90 % of the page each way
@@ -93,17 +94,24 @@ def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: floa
 
 def page_view(page: pikepdf.Dictionary) -> PageView:
     """The visible box (CropBox within MediaBox, inherited if need be) and the rotation."""
-    media = _box(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
-    crop = _box(_inherited(page, "/CropBox")) or media
+    raw = _inherited(page, "/Rotate")
+    try:
+        turn = int(raw) if raw is not None else 0
+    except (TypeError, ValueError):
+        turn = 0
+    return view_of(_box(_inherited(page, "/MediaBox")), _box(_inherited(page, "/CropBox")), turn)
+
+
+def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
+    """The visible box of a page with these boxes (normalised, or None where missing or
+    unreadable) and /Rotate."""
+    media = media or (0.0, 0.0, 612.0, 792.0)
+    crop = crop or media
     x0, y0 = max(media[0], crop[0]), max(media[1], crop[1])
     x1, y1 = min(media[2], crop[2]), min(media[3], crop[3])
     if x1 <= x0 or y1 <= y0:  # a CropBox outside the MediaBox: readers fall back to MediaBox
         x0, y0, x1, y1 = media
-    raw = _inherited(page, "/Rotate")
-    try:
-        turn = int(raw) % 360 if raw is not None else 0
-    except (TypeError, ValueError):
-        turn = 0
+    turn %= 360
     return PageView(x0, y0, x1, y1, turn if turn % 90 == 0 else 0)
 
 
@@ -118,7 +126,7 @@ def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
     return None
 
 
-def _box(raw: pikepdf.Object | None) -> tuple[float, float, float, float] | None:
+def _box(raw: pikepdf.Object | None) -> Box | None:
     if not isinstance(raw, pikepdf.Array) or len(raw) != 4:
         return None
     try:

@@ -1,126 +1,53 @@
-"""The watermark saved as an incremental update: the original bytes, unchanged, followed by the
-new and changed objects and a cross-reference section that points back to the original's.
+"""The watermark saved as an incremental update: the original bytes followed by the new and
+changed objects and a cross-reference section that points back to the original's.
 
 This is how PDF editors add annotations and signatures: readers take the newest version of each
-object, and the cost is the changed objects only, not a rewrite of the document. But the original
-revision stays in the file: cut at its ``%%EOF``, the output is the unmarked original. So with
-``keep_original`` (a signed PDF, whose signature covers those bytes) it stays byte for byte;
-otherwise the old versions of the objects the update replaces are overwritten with spaces of the
-same length (``revisions.py``), which leaves the old revision without pages, and a file where
-that cannot be done safely (objects in object streams, several revisions) is refused.
+object, and the cost is the changed objects only, not a rewrite of the document. But the
+original revisions stay in the file: cut at their ``%%EOF``, the output is the unmarked
+original. So with ``keep_original`` (a signed PDF, whose signature covers those bytes) they stay
+byte for byte; otherwise every version the new revision no longer uses is overwritten with
+spaces of the same length (``revisions.py``), which leaves the old revisions without pages.
 
-The update is written here, not by qpdf: creating even one object in a pikepdf document makes
-qpdf parse every object of the file first (about 4 kB of memory per object). Here qpdf only
-reads the page tree; new objects get numbers from the trailer's /Size on.
-
-:func:`stamp_update` returns the output as :class:`~robot.documents.parts.Parts`: the original
-``bytes`` object itself, or views of it between the runs of spaces (not copied), followed by the
-update, so that the caller can size, hash and write it without a second copy of the file in
-memory. It returns None when the file does not qualify (encrypted, repaired by qpdf while
-reading, an unusual page tree or cross-reference, or an old revision that cannot be blanked); the
-caller then saves a full copy.
+Everything here is read with :mod:`robot.documents.pdfsyntax` one page at a time and written as
+it goes: memory is the update itself (a few hundred bytes per page) and a few bytes per object,
+not a parsed copy of the document. :func:`stamp_update` returns the output as
+:class:`~robot.documents.parts.Parts`: the original ``bytes`` object itself (or a
+:class:`~robot.documents.parts.Blanked` description of it), then the update. It raises
+:class:`~robot.documents.pdfsyntax.PdfSyntaxError` when the file is not one it can read as it
+is; the caller then leaves the file to qpdf (a full copy).
 """
 
 from __future__ import annotations
 
-import decimal
 import hashlib
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+import zlib
+from array import array
+from collections.abc import Callable
 
 import pikepdf
 
-from robot.documents.geometry import Matrix
-from robot.documents.parts import Parts
-from robot.documents.revisions import blanked, old_versions, single_revision
-
-Ref = tuple[int, int]
+from robot.documents.geometry import Matrix, PageView
+from robot.documents.pagetree import RESOURCES, Page, pages
+from robot.documents.parts import Blanked, Part, Parts
+from robot.documents.pdfsyntax import (
+    Document,
+    Name,
+    PdfSyntaxError,
+    Ref,
+    Stream,
+    Token,
+    Value,
+    serialize,
+)
+from robot.documents.revisions import object_text, plan
+from robot.documents.stampcopy import copy_objects
 
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF")
-_OBJ_HEADER = re.compile(rb"\s*\d+\s+\d+\s+obj\b")
-_TAIL = 2048  # where to look for the last startxref
-# Changed dictionaries are edited in place (no new objects in the pikepdf document) with these
-# names where the new objects' references go, and written with qpdf's own unparse.
-_PLACEHOLDER = b"/secop-robot.placeholder."
-_FORM = pikepdf.Name("/secop-robot.placeholder.form")
-_CONTENTS = pikepdf.Name("/secop-robot.placeholder.contents")
-_FORM_TEXT = bytes(_FORM.unparse())
-_CONTENTS_TEXT = bytes(_CONTENTS.unparse())
-_MAX_DEPTH = 64  # page-tree depth; a malformed tree may loop
-
-
-def stamp_update(
-    data: bytes,
-    pdf: pikepdf.Pdf,
-    form: pikepdf.Object,
-    placements: Sequence[tuple[pikepdf.Dictionary, Matrix]],
-    *,
-    version: str | None = None,
-    keep_original: bool = False,
-) -> Parts | None:
-    """``data`` (not copied) plus an update that draws ``form`` (a form XObject of another,
-    small document) on each page of ``pdf`` (opened from ``data``) with its matrix, and
-    declares ``version`` in the catalog if the file is older; the old versions of the objects
-    it replaces blanked unless ``keep_original``. None if ``data`` cannot take such an
-    update."""
-    prev = _last_xref(data)
-    if prev is None or not can_update(data, pdf, keep_original=keep_original):
-        return None
-    size = int(pdf.trailer.get("/Size", 0))
-    pages = [page for page, _ in placements]
-    numbers = [page.objgen[0] for page in pages]
-    if not all(0 < n < size for n in numbers) or len(set(numbers)) != len(numbers):
-        return None  # qpdf renumbered or copied pages while reading the tree
-    update = _Update(size)
-    update.form = b"%d 0 R" % update.copy(form)
-    push = update.new_stream(b"q\n")
-    draws: dict[tuple[bytes, str], int] = {}
-    try:
-        for page, matrix in placements:
-            name = update.place_form(page)
-            numbers_text = " ".join(f"{v:.4f}" for v in matrix)
-            draw = draws.get((name, numbers_text))
-            if draw is None:
-                draw = update.new_stream(draw_operators(name, numbers_text))
-                draws[(name, numbers_text)] = draw
-            contents = _contents(page.get("/Contents"), push, draw)
-            page.Contents = _CONTENTS
-            update.write(page, {_CONTENTS_TEXT: contents})  # final: written at once
-        if version is not None:
-            update.declare_version(pdf, version)
-        if pdf.get_warnings():  # something qpdf read while we walked the tree was damaged
-            return None
-        update.write_shared()
-        original: Sequence[bytes | memoryview] = (data,)
-        if not keep_original:
-            spans = old_versions(data, prev[0], update.replaced)
-            if spans is None:
-                return None
-            original = blanked(data, spans)
-        return update.finish(data, original, pdf, *prev)
-    except _CannotUpdate:
-        return None
-
-
-def can_update(data: bytes, pdf: pikepdf.Pdf, *, keep_original: bool) -> bool:
-    """Not encrypted, read without repairs, with a cross-reference to follow, and (unless
-    kept) one revision to blank: what :func:`stamp_update` needs before it changes anything."""
-    if pdf.is_encrypted or pdf.get_warnings() or not data.startswith(b"%PDF-"):
-        return False
-    last = _last_xref(data)
-    if last is None:
-        return False
-    if keep_original:
-        return True
-    # Blanking needs a classic cross-reference table: with a cross-reference stream the
-    # dictionaries sit in object streams, which cannot be blanked in place.
-    return not last[1] and single_revision(data, pdf)
-
-
-class _CannotUpdate(Exception):
-    """The file used one of our placeholder names itself."""
+CONTENTS = Name(b"/Contents")
+XOBJECT = Name(b"/XObject")
+_STAMP_NAME = b"/SecopWM"
+_PER_OBJECT_STREAM = 100  # objects written again are packed in object streams of this many
+_FREE, _PLAIN, _PACKED = 0, 1, 2  # cross-reference entry types
 
 
 def draw_operators(name: bytes, matrix: str) -> bytes:
@@ -129,301 +56,308 @@ def draw_operators(name: bytes, matrix: str) -> bytes:
     return b"Q\n" + _ARTIFACT + b"q %s cm %s Do Q\nEMC\n" % (matrix.encode(), name)
 
 
-@dataclass
+def free_name(xobjects: dict[Name, Value] | None) -> bytes:
+    """The first of /SecopWM, /SecopWM1 … not already a key of ``xobjects``."""
+    name, n = _STAMP_NAME, 0
+    while xobjects is not None and name in xobjects:
+        n += 1
+        name = b"%s%d" % (_STAMP_NAME, n)
+    return name
+
+
+def stamp_update(
+    doc: Document,
+    form: pikepdf.Object,
+    matrix_for: Callable[[PageView], Matrix],
+    *,
+    version: str | None = None,
+    keep_original: bool = False,
+) -> tuple[Parts, int]:
+    """The document read by ``doc``, with ``form`` (a form XObject of another, small document)
+    drawn on every page with the matrix ``matrix_for`` gives its view, and ``version`` declared
+    in the catalog if the file is older; the earlier versions blanked unless
+    ``keep_original``. Returns the output and the page count."""
+    update = _Update(doc)
+    update.form = Ref(update.copy(form), 0)
+    push = Ref(update.new_stream(b"q\n"), 0)
+    draws: dict[tuple[bytes, str], Ref] = {}
+    count = 0
+    for page in pages(doc):
+        count += 1
+        new_page = dict(page.page)
+        name = update.place_form(page, new_page)
+        numbers = " ".join(f"{v:.4f}" for v in matrix_for(page.view))
+        draw = draws.get((name, numbers))
+        if draw is None:
+            draw = draws[(name, numbers)] = Ref(update.new_stream(draw_operators(name, numbers)), 0)
+        new_page[CONTENTS] = [push, *_contents(doc, page.page.get(CONTENTS)), draw]
+        update.replace(page.ref, new_page)
+    if count == 0:
+        raise PdfSyntaxError("no pages")
+    if version is not None:
+        update.declare_version(version)
+    original: Part = doc.data
+    if not keep_original:
+        original = update.blank_earlier_versions()
+    return update.finish(original), count
+
+
+def _contents(doc: Document, original: Value | None) -> list[Value]:
+    """The page's own content streams, as references (an indirect array taken apart)."""
+    if original is None:
+        return []
+    if isinstance(original, Ref):
+        found = doc.get(original)
+        if isinstance(found, list):
+            return found
+        if isinstance(found, Stream):
+            return [original]
+        raise PdfSyntaxError("page /Contents is not a stream")
+    if isinstance(original, list):
+        return original
+    raise PdfSyntaxError("page /Contents is not a stream or an array")
+
+
 class _Update:
-    """The objects of one update, serialised as they are made."""
+    """The objects of one update, serialised into one buffer as they are made, and their
+    cross-reference entries in four flat arrays."""
 
-    next_number: int
-    form: bytes = b""  # the stamp's reference, once copied
-    objects: dict[int, bytes] = field(default_factory=dict)  # number -> "n g obj ... endobj"
-    shared: dict[Ref, pikepdf.Object] = field(default_factory=dict)  # changed, written last
-    names: dict[Ref, bytes] = field(default_factory=dict)  # XObject holder -> stamp's name
-    chunks: list[bytes] = field(default_factory=list)  # the update's body, as written
-    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # in the body, generation
-    replaced: list[Ref] = field(default_factory=list)  # objects of the original written again
-    length: int = 0
-
-    def new_stream(self, content: bytes) -> int:
-        number = self._allocate()
-        self.objects[number] = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-            number,
-            len(content),
-            content,
-        )
-        return number
-
-    def copy(self, root: pikepdf.Object) -> int:
-        """Copy ``root`` and every indirect object it reaches (from the stamp's document),
-        renumbered into this update; returns ``root``'s new number."""
-        mapping: dict[Ref, int] = {}
-        for obj in _reachable(root):
-            mapping[obj.objgen] = self._allocate()
-        for obj in _reachable(root):
-            number = mapping[obj.objgen]
-            if isinstance(obj, pikepdf.Stream):
-                raw = obj.read_raw_bytes()
-                entries = {_key(k): _dump(v, mapping) for k, v in obj.stream_dict.items()}
-                entries[b"/Length"] = b"%d" % len(raw)
-                self.objects[number] = b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (
-                    number,
-                    _dict_bytes(entries),
-                    raw,
-                )
-            else:
-                content = _dump(obj, mapping, top=True)
-                self.objects[number] = b"%d 0 obj\n%s\nendobj\n" % (number, content)
-        return mapping[root.objgen]
-
-    def place_form(self, page: pikepdf.Dictionary) -> bytes:
-        """Add the stamp to the /XObject resources the page uses (in place, as a placeholder
-        name), and mark the innermost indirect object holding them for a new version, once
-        for all the pages that share it. Returns the stamp's name there."""
-        holder, resources = page_resources(page)
-        if resources is None:  # no resources at all: the page gets its own
-            page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(SecopWM=_FORM))
-            return b"/SecopWM"
-        found = resources.get("/XObject")
-        if isinstance(found, pikepdf.Dictionary) and found.is_indirect:
-            target: pikepdf.Object = found
-        else:
-            target = resources if resources.is_indirect else holder
-        name = self.names.get(target.objgen)
-        if name is None or target.objgen == page.objgen:
-            if not isinstance(found, pikepdf.Dictionary):
-                resources.XObject = found = pikepdf.Dictionary()
-            name = free_name(found)
-            found[name.decode()] = _FORM
-            self.names[target.objgen] = name
-            if target.objgen != page.objgen:  # the page itself is written by the caller
-                self.shared[target.objgen] = target
-        return name
-
-    def write(self, obj: pikepdf.Object, replace: Mapping[bytes, bytes]) -> None:
-        """Write the new version of the indirect object ``obj`` (changed in place), with the
-        placeholders replaced by ``replace`` and the stamp's reference."""
-        text = bytes(obj.unparse(resolved=True)).replace(_FORM_TEXT, self.form)
-        for placeholder, value in replace.items():
-            text = text.replace(placeholder, value)
-        if _PLACEHOLDER in text:
-            raise _CannotUpdate
-        number, generation = obj.objgen
-        self.replaced.append(obj.objgen)
-        self._emit(number, generation, b"%d %d obj\n%s\nendobj\n" % (number, generation, text))
-
-    def _emit(self, number: int, generation: int, chunk: bytes) -> None:
-        self.offsets[number] = (self.length, generation)
-        self.chunks.append(chunk)
-        self.length += len(chunk)
-
-    def declare_version(self, pdf: pikepdf.Pdf, version: str) -> None:
-        root = pdf.Root
-        declared = str(root.get("/Version", "/" + str(pdf.pdf_version))).lstrip("/")
-        if _as_tuple(declared) < _as_tuple(version) and _as_tuple(pdf.pdf_version) < _as_tuple(
-            version
-        ):
-            root.Version = pikepdf.Name("/" + version)
-            self.shared[root.objgen] = root
-
-    def write_shared(self) -> None:
-        """Write the changed objects that pages share (and the catalog), once each."""
-        for obj in self.shared.values():
-            self.write(obj, {})
-
-    def finish(
-        self,
-        data: bytes,
-        original: Sequence[bytes | memoryview],
-        pdf: pikepdf.Pdf,
-        prev: int,
-        is_stream: bool,
-    ) -> Parts:
-        """``original`` (``data`` or its blanked pieces), then the update: the changed objects
-        written so far, the new objects, the cross-reference."""
-        for number, chunk in sorted(self.objects.items()):
-            self._emit(number, 0, chunk)
-        lead = b"" if data.endswith((b"\n", b"\r")) else b"\n"
-        start = len(data) + len(lead)
-        entries = {n: (start + offset, gen) for n, (offset, gen) in self.offsets.items()}
-        digest = hashlib.md5(usedforsecurity=False)
-        for chunk in self.chunks:
-            digest.update(chunk)
-        trailer = {
-            b"/Size": b"%d" % max(self.next_number, max(entries, default=0) + 1),
-            b"/Prev": b"%d" % prev,
-            b"/ID": _file_id(pdf, digest.digest()),
-        }
-        for key in ("/Root", "/Info"):
-            entry = pdf.trailer.get(key)
-            if isinstance(entry, pikepdf.Object) and entry.is_indirect:
-                trailer[key.encode()] = b"%d %d R" % entry.objgen
-        xref_at = start + self.length
-        if is_stream:
-            xref = _xref_stream(trailer, entries, self._allocate(), xref_at)
-        else:
-            xref = _xref_table(trailer, entries)
-        tail = b"startxref\n%d\n%%%%EOF\n" % xref_at
-        return Parts((*original, *([lead] if lead else []), *self.chunks, xref, tail))
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.next_number = doc.size
+        self.form = Ref(0, 0)
+        self.body = bytearray()
+        self.numbers: array[int] = array("q")
+        self.kinds = bytearray()
+        self.field2: array[int] = array("q")  # offset in the body, or object stream
+        self.field3: array[int] = array("q")  # generation, or index in the object stream
+        self.replaced = bytearray(doc.size)  # replaced[n]: the original's object n written again
+        self.names: dict[Ref, bytes] = {}  # shared holder of the stamp -> its name there
 
     def _allocate(self) -> int:
         self.next_number += 1
         return self.next_number - 1
 
+    def _entry(self, number: int, kind: int, two: int, three: int) -> None:
+        self.numbers.append(number)
+        self.kinds.append(kind)
+        self.field2.append(two)
+        self.field3.append(three)
 
-def page_resources(page: pikepdf.Dictionary) -> tuple[pikepdf.Object, pikepdf.Dictionary | None]:
-    """The /Resources a page uses (its own or inherited) and the page-tree node holding it."""
-    node: pikepdf.Object | None = page
-    for _ in range(_MAX_DEPTH):
-        if not isinstance(node, pikepdf.Dictionary):
-            break
-        res = node.get("/Resources")
-        if isinstance(res, pikepdf.Dictionary):
-            return node, res
-        node = node.get("/Parent")
-    return page, None
+    def _emit(self, number: int, generation: int, text: bytes) -> None:
+        self._entry(number, _PLAIN, len(self.body), generation)
+        self.body += b"%d %d obj\n" % (number, generation)
+        self.body += text
+        self.body += b"\nendobj\n"
 
+    def new_stream(self, content: bytes, head: bytes = b"") -> int:
+        number = self._allocate()
+        self._emit(
+            number, 0, b"<< %s/Length %d >>\nstream\n%s\nendstream" % (head, len(content), content)
+        )
+        return number
 
-def free_name(xobjects: pikepdf.Dictionary | None) -> bytes:
-    name, n = "/SecopWM", 0
-    while xobjects is not None and name in xobjects:
-        n += 1
-        name = f"/SecopWM{n}"
-    return name.encode()
+    def copy(self, form: pikepdf.Object) -> int:
+        root, texts = copy_objects(form, self._allocate)
+        for number, text in texts:
+            self._emit(number, 0, text)
+        return root
 
+    def replace(self, ref: Ref, value: dict[Name, Value]) -> None:
+        """Write a new version of the original's object ``ref``."""
+        number = ref.number
+        if not 0 < number < len(self.replaced) or self.replaced[number]:
+            raise PdfSyntaxError(f"object {number} would be written twice")
+        self.replaced[number] = 1
+        self._emit(number, ref.generation, serialize(value))
 
-def _contents(original: pikepdf.Object | None, push: int, draw: int) -> bytes:
-    """The page's new /Contents: ``push`` (``q``), its own streams, then ``draw``."""
-    if isinstance(original, pikepdf.Array):
-        inner = bytes(original.unparse(resolved=True)).strip()[1:-1].strip()
-    elif original is not None:
-        inner = _dump(original)
-    else:
-        inner = b""
-    return b"[ %d 0 R %s %d 0 R ]" % (push, inner, draw)
+    def place_form(self, page: Page, new_page: dict[Name, Value]) -> bytes:
+        """Add the stamp to the /XObject resources the page uses: in ``new_page`` when the page
+        holds them itself, else in a new version of the innermost indirect object holding
+        them, written once for all the pages that share it. Returns the stamp's name there."""
+        doc, form = self.doc, self.form
+        if page.resources is None:  # no resources at all: the page gets its own
+            new_page[RESOURCES] = {XOBJECT: {Name(_STAMP_NAME): form}}
+            return _STAMP_NAME
+        resources = doc.resolve(page.resources)
+        if not isinstance(resources, dict):
+            raise PdfSyntaxError("page /Resources is not a dictionary")
+        found = resources.get(XOBJECT)
+        if isinstance(found, Ref):
+            xobjects = doc.get(found)
+            if not isinstance(xobjects, dict):
+                raise PdfSyntaxError("/XObject is not a dictionary")
+            return self._shared(found, lambda name: {**xobjects, Name(name): form}, xobjects)
+        inline = found if isinstance(found, dict) else {}
 
+        def with_stamp(name: bytes) -> dict[Name, Value]:
+            return {**resources, XOBJECT: {**inline, Name(name): form}}
 
-def _reachable(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
-    """``root`` and the indirect objects it reaches, each once, in a stable order."""
-    seen: set[Ref] = set()
-    stack = [root]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, pikepdf.Object):  # numbers come back as Python's
-            continue
-        if item.is_indirect:
-            if item.objgen in seen:
-                continue
-            seen.add(item.objgen)
-            yield item
-        if isinstance(item, pikepdf.Stream):
-            stack.extend(reversed(list(item.stream_dict.values())))
-        elif isinstance(item, pikepdf.Dictionary):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, pikepdf.Array):
-            stack.extend(reversed(list(item)))
+        if isinstance(page.resources, Ref):
+            return self._shared(page.resources, with_stamp, inline)
+        if page.holder == page.ref:
+            name = free_name(inline)
+            new_page[RESOURCES] = with_stamp(name)
+            return name
+        holder = page.holder_dict
+        return self._shared(
+            page.holder, lambda name: {**holder, RESOURCES: with_stamp(name)}, inline
+        )
 
+    def _shared(
+        self,
+        ref: Ref,
+        build: Callable[[bytes], dict[Name, Value]],
+        xobjects: dict[Name, Value],
+    ) -> bytes:
+        name = self.names.get(ref)
+        if name is None:
+            name = self.names[ref] = free_name(xobjects)
+            self.replace(ref, build(name))
+        return name
 
-def _dump(value: object, mapping: Mapping[Ref, int] | None = None, *, top: bool = False) -> bytes:
-    """PDF syntax for ``value``; indirect objects inside it as references (renumbered by
-    ``mapping``); ``top``: ``value``'s own content even if it is an indirect object."""
-    if not isinstance(value, pikepdf.Object):
-        return _scalar(value)
-    if value.is_indirect and not top:
-        return b"%d %d R" % value.objgen if mapping is None else b"%d 0 R" % mapping[value.objgen]
-    if mapping is not None and isinstance(value, pikepdf.Dictionary):
-        return _dict_bytes({_key(k): _dump(v, mapping) for k, v in value.items()})
-    if mapping is not None and isinstance(value, pikepdf.Array):
-        return b"[ " + b" ".join(_dump(v, mapping) for v in value) + b" ]"
-    return bytes(value.unparse(resolved=top))  # nested indirect objects come out as references
+    def declare_version(self, version: str) -> None:
+        doc = self.doc
+        root_ref = doc.trailer.get(Name(b"/Root"))
+        catalog = doc.resolve(root_ref)
+        if not isinstance(root_ref, Ref) or not isinstance(catalog, dict):
+            raise PdfSyntaxError("no catalog")
+        header = doc.data[5:8].decode("latin-1")
+        declared = catalog.get(Name(b"/Version"))
+        said = declared[1:].decode("latin-1") if isinstance(declared, Name) else header
+        if _as_tuple(said) < _as_tuple(version) and _as_tuple(header) < _as_tuple(version):
+            self.replace(root_ref, {**catalog, Name(b"/Version"): Name(b"/" + version.encode())})
 
-
-def _scalar(value: object) -> bytes:
-    """PDF syntax for what pikepdf hands back as a Python value."""
-    if value is None:
-        return b"null"
-    if isinstance(value, bool):
-        return b"true" if value else b"false"
-    if isinstance(value, int):
-        return b"%d" % value
-    if isinstance(value, decimal.Decimal | float):
-        text = f"{decimal.Decimal(value):f}"
-        return (text.rstrip("0").rstrip(".") if "." in text else text).encode() or b"0"
-    raise TypeError(f"unexpected PDF value {value!r}")
-
-
-def _dict_bytes(entries: Mapping[bytes, bytes]) -> bytes:
-    return b"<< " + b" ".join(k + b" " + v for k, v in entries.items()) + b" >>"
-
-
-def _key(name: str) -> bytes:
-    """A dictionary key in PDF syntax (``#xx`` escapes where needed)."""
-    return bytes(pikepdf.Name(name).unparse())
-
-
-def _last_xref(data: bytes) -> tuple[int, bool] | None:
-    """Offset of the original's last cross-reference section, and whether it is a stream."""
-    found = list(_STARTXREF.finditer(data, max(len(data) - _TAIL, 0)))
-    if not found:
-        return None
-    offset = int(found[-1].group(1))
-    if data[offset : offset + 4] == b"xref":
-        return offset, False
-    if _OBJ_HEADER.match(data, offset) and b"/XRef" in data[offset : offset + 1024]:
-        return offset, True
-    return None
-
-
-def _file_id(pdf: pikepdf.Pdf, digest: bytes) -> bytes:
-    """The first ID stays (same document); the second changes (new version)."""
-    changed = bytes(pikepdf.String(digest).unparse())
-    old = pdf.trailer.get("/ID")
-    if isinstance(old, pikepdf.Array) and len(old) == 2:
-        return b"[ " + _dump(old[0]) + b" " + changed + b" ]"
-    return b"[ " + changed + b" " + changed + b" ]"
-
-
-def _subsections(numbers: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
+    def blank_earlier_versions(self) -> Blanked:
+        """Blank what the new revision does not use; write again, packed in new object
+        streams where the file uses them, the objects in use that were in a blanked one."""
+        doc = self.doc
+        found = plan(doc, self.replaced)
+        for stream, generation in found.freed.items():
+            self._entry(stream, _FREE, 0, min(generation + 1, 65535))
+        if doc.uses_streams:
+            batch: list[tuple[int, bytes]] = []
+            for number, stream, index in found.rewrite:
+                batch.append((number, object_text(doc, stream, index)))
+                if len(batch) == _PER_OBJECT_STREAM:
+                    self._pack(batch)
+                    batch = []
+            if batch:
+                self._pack(batch)
         else:
-            runs.append([number])
-    return runs
+            for number, stream, index in found.rewrite:
+                self._emit(number, 0, object_text(doc, stream, index))
+        return Blanked.of(doc.data, found.spans)
+
+    def _pack(self, batch: list[tuple[int, bytes]]) -> None:
+        head, texts, at = [], [], 0
+        for number, text in batch:
+            head.append(b"%d %d" % (number, at))
+            texts.append(text)
+            at += len(text) + 1
+        header = b" ".join(head) + b"\n"
+        content = zlib.compress(header + b"\n".join(texts) + b"\n")
+        stream = self.new_stream(
+            content,
+            b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode " % (len(batch), len(header)),
+        )
+        for index, (number, _) in enumerate(batch):
+            self._entry(number, _PACKED, stream, index)
+
+    def finish(self, original: Part) -> Parts:
+        """``original``, then the update: the objects written so far and the
+        cross-reference."""
+        doc = self.doc
+        data = doc.data
+        lead = b"" if data.endswith((b"\n", b"\r")) else b"\n"
+        start = len(data) + len(lead)
+        xref_at = start + len(self.body)
+        digest = hashlib.md5(self.body, usedforsecurity=False).digest()
+        trailer: dict[Name, Value] = {
+            Name(b"/Size"): Token(b"%d" % self.next_number),
+            Name(b"/Prev"): Token(b"%d" % doc.startxref),
+            Name(b"/ID"): _file_id(doc.trailer.get(Name(b"/ID")), digest),
+        }
+        for key in (Name(b"/Root"), Name(b"/Info")):
+            entry = doc.trailer.get(key)
+            if isinstance(entry, Ref):
+                trailer[key] = entry
+        order = sorted(range(len(self.numbers)), key=self.numbers.__getitem__)
+        if doc.uses_streams:
+            xref = self._xref_stream(trailer, order, start, xref_at)
+        else:
+            xref = self._xref_table(trailer, order, start)
+        tail = b"startxref\n%d\n%%%%EOF\n" % xref_at
+        body = memoryview(self.body)
+        return Parts((original, *([lead] if lead else []), body, xref, tail))
+
+    def _runs(self, order: list[int]) -> list[tuple[int, int]]:
+        """Consecutive object numbers in ``order``: (first number, count)."""
+        runs: list[tuple[int, int]] = []
+        previous = -2
+        for k in order:
+            number = self.numbers[k]
+            if number == previous:
+                raise PdfSyntaxError(f"object {number} written twice")
+            if number == previous + 1:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((number, 1))
+            previous = number
+        return runs
+
+    def _xref_table(self, trailer: dict[Name, Value], order: list[int], start: int) -> bytes:
+        # The head of the free list first, as PDF writers do (some readers expect a table that
+        # starts at object 0).
+        out = bytearray(b"xref\n0 1\n0000000000 65535 f\r\n")
+        position = 0
+        for first, count in self._runs(order):
+            out += b"%d %d\n" % (first, count)
+            for k in order[position : position + count]:
+                kind, two, three = self.kinds[k], self.field2[k], self.field3[k]
+                if kind == _FREE:
+                    out += b"0000000000 %05d f\r\n" % three
+                elif kind == _PLAIN:
+                    out += b"%010d %05d n\r\n" % (start + two, three)
+                else:
+                    raise PdfSyntaxError("object streams in a file with a table")
+            position += count
+        return bytes(out + b"trailer\n" + serialize(trailer) + b"\n")
+
+    def _xref_stream(
+        self, trailer: dict[Name, Value], order: list[int], start: int, at: int
+    ) -> bytes:
+        """A cross-reference stream (for originals that use them), listing itself too."""
+        own = self._allocate()
+        self._entry(own, _PLAIN, at - start, 0)
+        order.append(len(self.numbers) - 1)  # the highest number: last
+        width = max(4, (at.bit_length() + 7) // 8)
+        rows = bytearray()
+        for k in order:
+            kind, two = self.kinds[k], self.field2[k]
+            if kind == _PLAIN:
+                two += start
+            rows.append(kind)
+            rows += two.to_bytes(width, "big")
+            rows += self.field3[k].to_bytes(2, "big")
+        index: list[Value] = [Token(b"%d" % v) for run in self._runs(order) for v in run]
+        head: dict[Name, Value] = {
+            **trailer,
+            Name(b"/Size"): Token(b"%d" % (own + 1)),
+            Name(b"/Type"): Name(b"/XRef"),
+            Name(b"/W"): [Token(b"1"), Token(b"%d" % width), Token(b"2")],
+            Name(b"/Index"): index,
+            Name(b"/Length"): Token(b"%d" % len(rows)),
+        }
+        return b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (own, serialize(head), rows)
 
 
-def _xref_table(trailer: dict[bytes, bytes], entries: dict[int, tuple[int, int]]) -> bytes:
-    # The head of the free list first, as PDF writers do (some readers expect a table that
-    # starts at object 0).
-    out = bytearray(b"xref\n0 1\n0000000000 65535 f\r\n")
-    for run in _subsections(sorted(entries)):
-        out += b"%d %d\n" % (run[0], len(run))
-        for number in run:
-            offset, generation = entries[number]
-            out += b"%010d %05d n\r\n" % (offset, generation)
-    return bytes(out + b"trailer\n" + _dict_bytes(trailer) + b"\n")
-
-
-def _xref_stream(
-    trailer: dict[bytes, bytes], entries: dict[int, tuple[int, int]], number: int, at: int
-) -> bytes:
-    """A cross-reference stream (for originals that use them), listing itself too."""
-    entries = {**entries, number: (at, 0)}
-    runs = _subsections(sorted(entries))
-    rows = b"".join(
-        b"\x01" + entries[n][0].to_bytes(4, "big") + entries[n][1].to_bytes(2, "big")
-        for run in runs
-        for n in run
-    )
-    index = b" ".join(b"%d %d" % (run[0], len(run)) for run in runs)
-    head = {
-        **trailer,
-        b"/Size": b"%d" % (number + 1),
-        b"/Type": b"/XRef",
-        b"/W": b"[ 1 4 2 ]",
-        b"/Index": b"[ " + index + b" ]",
-        b"/Length": b"%d" % len(rows),
-    }
-    return b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, _dict_bytes(head), rows)
+def _file_id(old: Value | None, digest: bytes) -> list[Value]:
+    """The first ID stays (same document); the second changes (new version)."""
+    changed = Token(b"<" + digest.hex().encode() + b">")
+    if isinstance(old, list) and len(old) == 2:
+        return [old[0], changed]
+    return [changed, changed]
 
 
 def _as_tuple(version: str) -> tuple[int, ...]:

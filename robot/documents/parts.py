@@ -1,24 +1,70 @@
 """A prepared file held as the byte strings that make it up, written one after another.
 
 An incremental update is the original file followed by a few new objects: keeping the original
-``bytes`` object (or views of it, when spans of it are blanked) as the first parts, not copied,
-and the update as the next ones means the output never needs a second copy of the file in
-memory. It is sized, hashed and written part by part;
+``bytes`` object (or a :class:`Blanked` description of it, when spans of it are overwritten with
+spaces) as the first part, not copied, and the update as the next ones means the output never
+needs a second copy of the file in memory. It is sized, hashed and written piece by piece;
 :meth:`Parts.to_bytes` joins it for callers that want one ``bytes``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+_SPACES = 1 << 16  # the longest run of spaces handed out at once
+
+
+@dataclass(frozen=True, repr=False)
+class Blanked:
+    """``data`` with the spans ``[start, end)`` in ``spans`` (flat: start, end, start, end …,
+    sorted, not overlapping) overwritten by spaces, produced piece by piece: views of ``data``
+    between runs of spaces. Two integers per span, not two views."""
+
+    data: bytes
+    spans: array[int]
+
+    @classmethod
+    def of(cls, data: bytes, spans: Iterable[tuple[int, int]]) -> Blanked:
+        flat: array[int] = array("q")
+        at = 0
+        for start, end in sorted(set(spans)):
+            if not at <= start <= end <= len(data):
+                raise ValueError(f"overlapping or outside span {start}-{end}")
+            flat.extend((start, end))
+            at = end
+        return cls(data, flat)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def pieces(self) -> Iterator[bytes | memoryview]:
+        view = memoryview(self.data)
+        spaces = memoryview(b" " * _SPACES)
+        at = 0
+        spans = self.spans
+        for k in range(0, len(spans), 2):
+            start, end = spans[k], spans[k + 1]
+            yield view[at:start]
+            while start < end:
+                step = min(end - start, _SPACES)
+                yield spaces[:step]
+                start += step
+            at = end
+        yield view[at:]
+
+
+Part = bytes | memoryview | Blanked
 
 
 @dataclass(frozen=True, repr=False)
 class Parts:
     """The content of one file: ``parts`` concatenated."""
 
-    parts: tuple[bytes | memoryview, ...]
+    parts: tuple[Part, ...]
 
     @classmethod
     def of(cls, data: bytes) -> Parts:
@@ -28,23 +74,31 @@ class Parts:
     def size(self) -> int:
         return sum(len(part) for part in self.parts)
 
+    def pieces(self) -> Iterator[bytes | memoryview]:
+        """The content, piece by piece (nothing copied)."""
+        for part in self.parts:
+            if isinstance(part, Blanked):
+                yield from part.pieces()
+            else:
+                yield part
+
     def sha256(self) -> str:
         digest = hashlib.sha256()
-        for part in self.parts:
-            digest.update(part)
+        for piece in self.pieces():
+            digest.update(piece)
         return digest.hexdigest()
 
     def write_to(self, path: Path) -> None:
         """Write the content to ``path`` (replacing it); OSError as ``open`` raises it."""
         with path.open("wb") as out:
-            for part in self.parts:
-                out.write(part)
+            for piece in self.pieces():
+                out.write(piece)
 
     def to_bytes(self) -> bytes:
         """The content as one ``bytes`` (a copy, unless there is a single part)."""
         if len(self.parts) == 1 and isinstance(self.parts[0], bytes):
             return self.parts[0]
-        return b"".join(self.parts)
+        return b"".join(self.pieces())
 
     def __repr__(self) -> str:
         return f"Parts({len(self.parts)} parts, {self.size} bytes)"

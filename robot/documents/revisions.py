@@ -1,43 +1,44 @@
-"""The original revision inside an incrementally updated PDF: keep it, or make it unusable.
+"""The original revisions inside an incrementally updated PDF: keep them, or make them unusable.
 
 An update leaves the original bytes in the file, so cutting the output at the original's
 ``%%EOF`` gives the unmarked document back. For a digitally signed PDF that is the price of a
-signature that still verifies (:func:`is_signed`). For any other PDF the old versions of the
-objects the update replaces (page dictionaries, the resources dictionaries that get the stamp,
-the catalog when the version is raised) are overwritten with spaces of the same length
-(:func:`old_versions`, :func:`blanked`): every offset stays valid, the new revision reads as
-before, and the old one has no pages left.
+signature that still verifies (:func:`is_signed`). For any other PDF (:func:`plan`) every
+version of an object that the newest revision no longer uses (earlier revisions' objects) and
+the old version of each object the update replaces (page dictionaries, the resources
+dictionaries that get the stamp, the catalog when the version is raised) is overwritten with
+spaces of the same length: every offset stays valid, the new revision reads as before, and the
+old ones have no pages left. An object stream holding any such version is blanked whole; the
+objects in it that are still in use are written again by the update.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import pikepdf
 
-Ref = tuple[int, int]
-Span = tuple[int, int]  # [start, end) in the file
+from robot.documents.pdfsyntax import (
+    Document,
+    Located,
+    Name,
+    Parser,
+    PdfSyntaxError,
+    Ref,
+    Value,
+)
 
-_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
-_SUBSECTION = re.compile(rb"\s*(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
-# "oooooooooo ggggg n" and a two-byte end of line, says the standard; some writers use one byte.
-_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])[ \t]?(?:\r\n|\r|\n)")
-_ENDOBJ = b"endobj"
-_OBJ = re.compile(rb"\bobj\b")  # another object's header
+Span = tuple[int, int]  # [start, end) in the file
 _MAX_DEPTH = 32  # form-field tree depth; a malformed tree may loop
 
 
 def is_signed(pdf: pikepdf.Pdf) -> bool:
-    """Whether a form field of type /Sig carries a value (a signature dictionary): then the
-    signed bytes must stay as they are for the signature to verify."""
+    """:func:`is_signed_doc` for a file qpdf has opened (encrypted or repaired)."""
     form = pdf.Root.get("/AcroForm")
     fields = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
     if not isinstance(fields, pikepdf.Array):
         return False
     stack: list[tuple[pikepdf.Object, object, int]] = [(f, None, 0) for f in fields]
-    seen: set[Ref] = set()
+    seen: set[tuple[int, int]] = set()
     while stack:
         field, inherited, depth = stack.pop()
         if not isinstance(field, pikepdf.Dictionary) or depth > _MAX_DEPTH:
@@ -55,72 +56,108 @@ def is_signed(pdf: pikepdf.Pdf) -> bool:
     return False
 
 
-def single_revision(data: bytes, pdf: pikepdf.Pdf) -> bool:
-    """One cross-reference section: no earlier revision (or a linearized file's first-page
-    section, or a hybrid file's second table) that would still hold the old versions. Not
-    ``%%EOF``: ToUnicode CMaps often end with one of their own."""
-    trailer = pdf.trailer
-    return "/Prev" not in trailer and "/XRefStm" not in trailer and data.count(b"startxref") == 1
+def is_signed_doc(doc: Document) -> bool:
+    """Whether a form field of type /Sig carries a value (a signature dictionary): then the
+    signed bytes must stay as they are for the signature to verify."""
+    root = doc.resolve(doc.trailer.get(Name(b"/Root")))
+    form = doc.resolve(root.get(Name(b"/AcroForm"))) if isinstance(root, dict) else None
+    fields = doc.resolve(form.get(Name(b"/Fields"))) if isinstance(form, dict) else None
+    if not isinstance(fields, list):
+        return False
+    stack: list[tuple[Value, Value | None, int]] = [(f, None, 0) for f in fields]
+    seen: set[Ref] = set()
+    while stack:
+        item, inherited, depth = stack.pop()
+        if isinstance(item, Ref):
+            if item in seen:
+                continue
+            seen.add(item)
+        found = doc.resolve(item)
+        if not isinstance(found, dict) or depth > _MAX_DEPTH:
+            continue
+        kind = found.get(Name(b"/FT"), inherited)
+        if kind == b"/Sig" and isinstance(doc.resolve(found.get(Name(b"/V"))), dict):
+            return True
+        kids = doc.resolve(found.get(Name(b"/Kids")))
+        if isinstance(kids, list):
+            stack.extend((kid, kind, depth + 1) for kid in kids)
+    return False
 
 
-def old_versions(data: bytes, xref_at: int, replaced: Iterable[Ref]) -> list[Span] | None:
-    """Where the original holds each of the ``replaced`` objects, from ``n g obj`` to its
-    ``endobj``, as its cross-reference table (a classic one, at ``xref_at``) gives them; None
-    unless every one is found there and where it says. Not with a cross-reference stream: such
-    files keep their dictionaries in object streams, which cannot be blanked in place.
+@dataclass
+class Plan:
+    """What blanking the earlier versions takes: the spans to overwrite, the object streams
+    blanked that the newest revision still names (to declare free), and the objects in use
+    that were inside them (to write again)."""
 
-    The table is read here for the few entries needed: qpdf's own (``Pdf.get_xref_table``) comes
-    as a Python dictionary of every object, about 13 MB for 31,000 objects."""
-    wanted = set(replaced)
-    offsets = _table_offsets(data, xref_at, wanted) if data.startswith(b"xref", xref_at) else {}
-    spans: list[Span] = []
-    for ref in wanted:
-        start = offsets.get(ref)
-        header = _HEADER.match(data, start) if start is not None else None
-        if header is None or (int(header[1]), int(header[2])) != ref:
-            return None
-        end = data.find(_ENDOBJ, header.end())
-        if end < 0 or _OBJ.search(data, header.end(), end):
-            return None  # no endobj of its own
-        spans.append((header.start(), end + len(_ENDOBJ)))
-    return spans
+    spans: list[Span] = field(default_factory=list)
+    freed: dict[int, int] = field(default_factory=dict)  # object stream -> its generation
+    rewrite: list[tuple[int, int, int]] = field(default_factory=list)  # number, stream, index
 
 
-def _table_offsets(data: bytes, at: int, wanted: set[Ref]) -> dict[Ref, int]:
-    """The offsets a classic cross-reference table gives the ``wanted`` objects in use (every
-    entry of a subsection the length of its first)."""
-    refs = {ref[0]: ref for ref in wanted}
-    numbers = sorted(refs)
-    found: dict[Ref, int] = {}
-    position = at + len(b"xref")
-    while (section := _SUBSECTION.match(data, position)) is not None:
-        first, count = int(section[1]), int(section[2])
-        head = _ENTRY.match(data, section.end())
-        if head is None:
-            break
-        size = head.end() - section.end()
-        inside = numbers[
-            bisect.bisect_left(numbers, first) : bisect.bisect_left(numbers, first + count)
-        ]
-        for number in inside:
-            ref = refs[number]
-            entry = _ENTRY.match(data, section.end() + size * (number - first))
-            if entry is not None and entry[3] == b"n" and int(entry[2]) == ref[1]:
-                found[ref] = int(entry[1])
-        position = section.end() + size * count
-    return found
+def plan(doc: Document, replaced: bytearray) -> Plan:
+    """Every version of an object that the newest revision does not use, and every version of
+    a ``replaced`` object (``replaced[n]`` true): where to blank them. PdfSyntaxError when one
+    cannot be found where its section says."""
+    data = doc.data
+    sections = doc.sections
+    xref_streams = {section.at for section in sections if section.stream >= 0}
+    result = Plan()
+    streams: set[tuple[int, int]] = set()  # (section position, object stream number)
+    for position, section in enumerate(sections):
+        for num, place in section.listed(data):
+            if place.offset < 0 and place.stream < 0:
+                continue  # free
+            if place.offset in xref_streams:
+                continue  # a cross-reference stream: the chain needs it
+            gone = num < len(replaced) and replaced[num]
+            if not gone and doc.locate(num) == (position, place):
+                continue  # in use, unchanged
+            if place.stream >= 0:
+                streams.add((position, place.stream))
+            else:
+                result.spans.append(doc.object_span(place.offset, Ref(num, place.generation)))
+    for position, stream in sorted(streams):
+        _blank_stream(doc, replaced, position, stream, result)
+    return result
 
 
-def blanked(data: bytes, spans: Iterable[Span]) -> list[bytes | memoryview]:
-    """``data`` with ``spans`` overwritten by spaces, as pieces: views of ``data`` (not copied)
-    between views of one run of spaces."""
-    ordered = sorted(set(spans))
-    view = memoryview(data)
-    spaces = memoryview(b" " * max((end - start for start, end in ordered), default=0))
-    pieces: list[bytes | memoryview] = []
-    at = 0
-    for start, end in ordered:
-        pieces += [view[at:start], spaces[: end - start]]
-        at = end
-    pieces.append(view[at:])
-    return pieces
+def _blank_stream(
+    doc: Document, replaced: bytearray, position: int, stream: int, out: Plan
+) -> None:
+    """Blank object stream ``stream`` as section ``position`` saw it; if it is the one in use,
+    free its number and write again the objects still in use inside it."""
+    seen = _locate_from(doc, position, stream)
+    current = doc.locate(stream)
+    if seen is None or seen.offset < 0 or current is None:
+        raise PdfSyntaxError(f"object stream {stream} missing")
+    span = doc.object_span(seen.offset, Ref(stream, seen.generation))
+    if span in out.spans:
+        return
+    out.spans.append(span)
+    if current[1] != seen:
+        raise PdfSyntaxError(f"object stream {stream} was replaced by a later revision")
+    out.freed[stream] = seen.generation
+    _, numbers, _ = doc.object_stream(stream)
+    for index in range(len(numbers) // 2):
+        num = numbers[2 * index]
+        if num < len(replaced) and replaced[num]:
+            continue
+        found = doc.locate(num)
+        if found is not None and found[1] == Located(stream=stream, index=index):
+            out.rewrite.append((num, stream, index))
+
+
+def _locate_from(doc: Document, position: int, number: int) -> Located | None:
+    for section in doc.sections[position:]:
+        found = section.get(doc.data, number)
+        if found is not None:
+            return found
+    return None
+
+
+def object_text(doc: Document, stream: int, index: int) -> bytes:
+    """The text of the ``index``-th object of object stream ``stream``, as stored there."""
+    text, numbers, first = doc.object_stream(stream)
+    _, after = Parser(text).value(first + numbers[2 * index + 1])
+    return text[first + numbers[2 * index + 1] : after].strip()

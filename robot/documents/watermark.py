@@ -5,19 +5,20 @@ document once; each page then draws it with its own matrix, computed from the pa
 box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
 decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
 text stays extractable. The result is written as an incremental update after the original bytes
-(``incremental.py``): for a signed PDF the original stays byte for byte (its signature still
-verifies; the manifest says the unmarked signed version is inside); for any other the old
-versions of the objects the update replaces are blanked, so no unmarked revision is left. A file
-that cannot be updated that way (encrypted, repaired, objects in object streams, several
-revisions) is saved as a full copy. The update is returned as
-:class:`~robot.documents.parts.Parts` that start with the input ``bytes`` (or views of it), so
-a caller that writes them to a file never holds a second copy of the document.
+(``incremental.py``, read page by page with ``pdfsyntax.py``): for a signed PDF the original
+stays byte for byte (its signature still verifies; the manifest says the unmarked signed version
+is inside); for any other every version the new revision does not use is blanked, so no
+unmarked revision is left. A file that reader cannot take as it is (encrypted, damaged) is
+opened by qpdf, which decrypts and repairs, and saved as a full copy (``fullcopy.py``). The
+update is returned as :class:`~robot.documents.parts.Parts` that start with the input ``bytes``,
+so a caller that writes them to a file never holds a second copy of the document.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,28 +28,26 @@ from reportlab.pdfgen import canvas
 
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
-from robot.documents.geometry import Matrix, page_view, stamp_matrix
-from robot.documents.incremental import (
-    can_update,
-    draw_operators,
-    free_name,
-    page_resources,
-    stamp_update,
-)
+from robot.documents.fullcopy import full_copy
+from robot.documents.geometry import Matrix, PageView, page_view, stamp_matrix
+from robot.documents.incremental import stamp_update
 from robot.documents.parts import Parts
-from robot.documents.revisions import is_signed
+from robot.documents.pdfsyntax import Document, Name, PdfSyntaxError, Stream
+from robot.documents.revisions import is_signed, is_signed_doc
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
 PDFA1_COLOR = (0.93, 0.78, 0.78)  # PDF/A-1 forbids transparency: a light, opaque red instead
 DEFAULT_OPACITY = 0.25
+PDFA1_NOTE = "PDF/A-1: marca de agua opaca y clara (PDF/A-1 no admite transparencia)"
 SIGNED_NOTE = (
     "PDF firmado digitalmente: la marca de agua se añadió como actualización incremental para "
     "que la firma siga siendo verificable; la versión firmada sin marca sigue dentro del archivo "
     "y cualquiera que lo descargue puede recuperarla"
 )
 REWRITTEN_NOTE = (
-    "PDF reescrito completo: no admite una actualización incremental que borre la versión sin marca"
+    "PDF reescrito completo: tenía errores que se corrigieron al leerlo, así que no admite una "
+    "actualización incremental"
 )
 SIGNATURE_LOST_NOTE = (
     "PDF firmado digitalmente reescrito completo: la firma digital no es verificable en esta "
@@ -97,39 +96,50 @@ def watermark_pdf_result(
     """Like :func:`watermark_pdf`, but the output in parts (the input itself, or views of it,
     first when the update is incremental), with the page count, notes for the manifest and how
     the file was written."""
+    try:
+        doc = Document(data)
+        return _updated(doc, text, opacity)
+    except (PdfSyntaxError, ValueError, IndexError):
+        pass  # encrypted, or not readable as it is: qpdf decrypts or repairs
     notes: list[str] = []
     with open_pdf(data, name, password) as pdf:
         if _is_pdfa1(pdf):
             opacity = 1.0
-            notes.append("PDF/A-1: marca de agua opaca y clara (PDF/A-1 no admite transparencia)")
-        version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
+            notes.append(PDFA1_NOTE)
         signed = is_signed(pdf)
-        pages, encrypted = len(pdf.pages), pdf.is_encrypted
+        notes.extend(_copy_notes(signed=signed, encrypted=pdf.is_encrypted))
         with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
             stamp = source.pages[0].as_form_xobject()
-            if not can_update(data, pdf, keep_original=signed):
-                # Encrypted, repaired, object streams, several revisions: a full copy of this
-                # reading, which nothing has changed yet.
-                notes.extend(_copy_notes(signed=signed, encrypted=encrypted))
-                full = _full_copy(pdf, pdf.copy_foreign(stamp), _placements(pdf, stamp), version)
-                return WatermarkResult(Parts.of(full), pages, tuple(notes), "full-copy")
             placements = _placements(pdf, stamp)
-            out = stamp_update(data, pdf, stamp, placements, version=version, keep_original=signed)
-    if out is not None:
-        if signed:
-            notes.append(SIGNED_NOTE)
-        return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
-    # Found unusual while writing the update (the pages are half changed): a full copy, from
-    # a fresh reading.
-    notes.extend(_copy_notes(signed=signed, encrypted=encrypted))
-    with (
-        open_pdf(data, name, password) as pdf,
-        pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source,
-    ):
+            version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
+            out = full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
+            return WatermarkResult(Parts.of(out), len(placements), tuple(notes), "full-copy")
+
+
+def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
+    """The incremental update of a file ``pdfsyntax`` reads; PdfSyntaxError if it cannot."""
+    notes: list[str] = []
+    if _is_pdfa1_doc(doc):
+        opacity = 1.0
+        notes.append(PDFA1_NOTE)
+    signed = is_signed_doc(doc)
+    with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
         stamp = source.pages[0].as_form_xobject()
-        placements = _placements(pdf, stamp)
-        full = _full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
-    return WatermarkResult(Parts.of(full), pages, tuple(notes), "full-copy")
+        stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
+
+        def matrix_for(view: PageView) -> Matrix:
+            return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
+
+        out, pages = stamp_update(
+            doc,
+            stamp,
+            matrix_for,
+            version="1.4" if opacity < 1.0 else None,  # transparency needs PDF 1.4
+            keep_original=signed,
+        )
+    if signed:
+        notes.append(SIGNED_NOTE)
+    return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
 
 
 def _copy_notes(*, signed: bool, encrypted: bool) -> list[str]:
@@ -145,27 +155,6 @@ def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.D
         (page.obj, stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE))
         for page in pdf.pages
     ]
-
-
-def _full_copy(
-    pdf: pikepdf.Pdf,
-    form: pikepdf.Object,
-    placements: list[tuple[pikepdf.Dictionary, Matrix]],
-    version: str | None,
-) -> bytes:
-    """Stamp the pages in place and save the whole document again (decrypted)."""
-    stamper = _Stamper(pdf, form)
-    for page, matrix in placements:
-        stamper.stamp(page, matrix)
-    buffer = io.BytesIO()
-    pdf.save(
-        buffer,
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        compress_streams=True,
-        deterministic_id=True,
-        min_version=version or "",
-    )
-    return buffer.getvalue()
 
 
 @functools.lru_cache(maxsize=32)
@@ -188,56 +177,24 @@ def _stamp_document(text: str, opacity: float) -> bytes:
     return out.getvalue()
 
 
-class _Stamper:
-    """Adds the stamp to pages in place (for a full copy), sharing what pages share: one ``q``
-    stream, one drawing stream per distinct placement, the stamp added once to each
-    /Resources or /XObject dictionary, whoever holds it."""
-
-    def __init__(self, pdf: pikepdf.Pdf, form: pikepdf.Object) -> None:
-        self.pdf = pdf
-        self.form = form
-        self.push = pdf.make_indirect(pdf.make_stream(b"q\n"))
-        self.draws: dict[tuple[str, str], pikepdf.Object] = {}
-        self.names: dict[tuple[int, int], str] = {}  # XObject dictionary -> the stamp's name
-
-    def stamp(self, page: pikepdf.Dictionary, matrix: Matrix) -> None:
-        name = self._add_xobject(page)
-        numbers = " ".join(f"{v:.4f}" for v in matrix)
-        draw = self.draws.get((name, numbers))
-        if draw is None:
-            ops = draw_operators(name.encode(), numbers)
-            draw = self.draws[(name, numbers)] = self.pdf.make_indirect(self.pdf.make_stream(ops))
-        original = page.get("/Contents")
-        parts: list[pikepdf.Object] = [self.push]
-        if isinstance(original, pikepdf.Array):
-            parts.extend(original)
-        elif original is not None:
-            parts.append(original)
-        parts.append(draw)
-        page.Contents = pikepdf.Array(parts)
-
-    def _add_xobject(self, page: pikepdf.Dictionary) -> str:
-        _, resources = page_resources(page)
-        if resources is None:
-            page.Resources = pikepdf.Dictionary()
-            resources = page.Resources
-        xobjects = resources.get("/XObject")
-        if not isinstance(xobjects, pikepdf.Dictionary):
-            resources.XObject = pikepdf.Dictionary()
-            xobjects = resources.XObject
-        key = xobjects.objgen if xobjects.is_indirect else resources.objgen
-        if key != (0, 0) and key in self.names:
-            return self.names[key]
-        name = free_name(xobjects).decode()
-        xobjects[name] = self.form
-        if key != (0, 0):
-            self.names[key] = name
-        return name
-
-
 def _is_pdfa1(pdf: pikepdf.Pdf) -> bool:
     try:
         status = pdf.open_metadata().pdfa_status
     except Exception:  # unreadable XMP: treat as not PDF/A
         return False
     return str(status).startswith("1")
+
+
+_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']\s*|>\s*)1\b")
+
+
+def _is_pdfa1_doc(doc: Document) -> bool:
+    """Whether the catalog's XMP metadata says PDF/A-1 (unreadable metadata: not PDF/A)."""
+    try:
+        root = doc.resolve(doc.trailer.get(Name(b"/Root")))
+        found = doc.resolve(root.get(Name(b"/Metadata"))) if isinstance(root, dict) else None
+        if not isinstance(found, Stream):
+            return False
+        return _PDFA_PART.search(doc.stream_data(found)) is not None
+    except PdfSyntaxError:
+        return False

@@ -27,7 +27,7 @@ from robot.documents import prepare as prepare_module
 from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
 from robot.documents.model import ImageOutput, watermark_text
-from robot.documents.parts import Parts
+from robot.documents.parts import Blanked, Parts
 from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
     DocumentCorruptError,
@@ -127,8 +127,8 @@ def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Pat
 def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """prepare never joins the output: the result's first parts are views of the very ``bytes``
-    object it read (between the spaces that blank the old page versions), the parts go to the
+    """prepare never joins the output: the result's first part is the very ``bytes`` object it
+    read (with the spans that blank the old page versions), the parts go to the
     file one after another, and the manifest's size and SHA-256 are those of the written
     file."""
     read: list[bytes] = []
@@ -156,8 +156,8 @@ def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
     (result,) = results
     assert result.written_as == "update"
     first = result.output.parts[0]
-    assert isinstance(first, memoryview)
-    assert first.obj is read[0]
+    assert isinstance(first, Blanked)
+    assert first.data is read[0]
     written = (tmp_path / "out" / entry.output.name).read_bytes()
     assert len(written) > len(read[0])
     assert entry.output.sha256 == hashlib.sha256(written).hexdigest() == result.output.sha256()

@@ -15,10 +15,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from robot.documents import incremental, prepare_documents
+from robot.documents import incremental, prepare_documents, revisions
 from robot.documents import watermark as watermark_module
 from robot.documents.model import DocumentSpec
-from robot.documents.revisions import is_signed, old_versions
+from robot.documents.pdfsyntax import Document, PdfSyntaxError
+from robot.documents.revisions import is_signed
 from robot.documents.watermark import (
     REWRITTEN_NOTE,
     SIGNATURE_LOST_NOTE,
@@ -128,22 +129,26 @@ def test_a_signed_pdf_that_must_be_rewritten_says_its_signature_is_lost() -> Non
     assert SIGNED_NOTE not in result.notes
 
 
-def test_a_file_with_an_earlier_revision_is_rewritten_in_full(
+def test_a_file_with_an_earlier_revision_has_every_earlier_version_blanked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A file that already has two revisions (here: marked once with its original kept, as a
-    signed one is): the first would survive an update, so the file is rewritten."""
+    signed one is): the update blanks the versions the newest revision no longer uses, so
+    neither earlier revision gives a reader an unmarked page."""
     with monkeypatch.context() as patch:
-        patch.setattr(watermark_module, "is_signed", lambda pdf: True)
+        patch.setattr(watermark_module, "is_signed_doc", lambda doc: True)
         twice = watermark_pdf_result((CORPUS / "pdfkit.pdf").read_bytes(), TEXT)
     two_revisions = twice.output.to_bytes()
     assert unmarked_pages(earlier_revisions(two_revisions)[0], TEXT)  # the input leaks
     result = watermark_pdf_result(two_revisions, TEXT)
-    assert result.written_as == "full-copy"
-    assert REWRITTEN_NOTE in result.notes
+    assert result.written_as == "update"
+    assert REWRITTEN_NOTE not in result.notes
     out = result.output.to_bytes()
+    assert len(earlier_revisions(out)) == 2
     assert_watermarked(out, TEXT)
     assert all(unmarked_pages(cut, TEXT) == [] for cut in earlier_revisions(out))
+    changed = {out[i] for i in range(len(two_revisions)) if out[i] != two_revisions[i]}
+    assert changed == {ord(" ")}
 
 
 @pytest.mark.parametrize(
@@ -184,7 +189,7 @@ def test_the_check_catches_old_pages_left_in_place(
 ) -> None:
     """With blanking skipped (nothing to blank), the original is a prefix of the output again,
     and each of the three readers finds its unmarked pages at the original's cut."""
-    monkeypatch.setattr(incremental, "old_versions", lambda data, pdf, replaced: [])
+    monkeypatch.setattr(incremental, "plan", lambda doc, replaced: revisions.Plan())
     original = (CORPUS / source).read_bytes()
     out = watermark_pdf_result(original, TEXT).output.to_bytes()
     assert out.startswith(original)
@@ -192,29 +197,49 @@ def test_the_check_catches_old_pages_left_in_place(
     assert {reader.split()[0] for reader in found} == {"qpdf", "pypdf", "pdfium"}
 
 
-def test_old_versions_are_found_only_where_the_table_says() -> None:
-    """Read from the original's own table; a wrong entry, or a cross-reference stream (whose
-    files keep dictionaries in object streams), gives None: the caller then rewrites."""
+def test_old_versions_are_blanked_where_the_table_says() -> None:
+    """Read from the original's own table, from ``n g obj`` to ``endobj``; a wrong entry is
+    refused (the caller then leaves the file to qpdf)."""
     data = (CORPUS / "pdfkit.pdf").read_bytes()
-    at = incremental._last_xref(data)
-    assert at is not None
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0].obj.objgen
         offsets = {ref: entry.offset for ref, entry in pdf.get_xref_table().items()}
-    spans = old_versions(data, at[0], [page])
-    assert spans is not None
-    ((start, end),) = spans
+    replaced = bytearray(page[0] + 1)
+    replaced[page[0]] = 1
+    found = revisions.plan(Document(data), replaced)
+    ((start, end),) = found.spans
     assert start == offsets[page]
     assert data[start:end].startswith(b"%d %d obj" % page)
     assert data[start:end].endswith(b"endobj")
+    assert found.rewrite == [] and found.freed == {}
     wrong = data.replace(
         b"%010d %05d n" % (offsets[page], 0), b"%010d %05d n" % (offsets[(1, 0)], 0)
     )
     assert len(wrong) == len(data)
     assert wrong != data
-    assert old_versions(wrong, at[0], [page]) is None
-    stream = (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
-    stream_at = incremental._last_xref(stream)
-    assert stream_at is not None
-    assert stream_at[1]
-    assert old_versions(stream, stream_at[0], [(1, 0)]) is None
+    with pytest.raises(PdfSyntaxError):
+        revisions.plan(Document(wrong), replaced)
+
+
+def test_an_object_stream_holding_an_old_version_is_blanked_whole() -> None:
+    """A page dictionary inside an object stream: the stream is blanked, its number freed,
+    and every other object still in use inside it listed to be written again."""
+    data = (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
+    doc = Document(data)
+    assert doc.uses_streams
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0].obj.objgen[0]
+    located = doc.locate(page)
+    assert located is not None
+    stream = located[1].stream
+    assert stream >= 0
+    replaced = bytearray(doc.size)
+    replaced[page] = 1
+    found = revisions.plan(doc, replaced)
+    assert list(found.freed) == [stream]
+    (span,) = found.spans
+    assert data[span[0] : span[1]].startswith(b"%d 0 obj" % stream)
+    assert data[span[0] : span[1]].endswith(b"endobj")
+    _, numbers, _ = doc.object_stream(stream)
+    inside = set(numbers[::2])
+    assert {number for number, _, _ in found.rewrite} == inside - {page}

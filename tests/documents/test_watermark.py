@@ -12,8 +12,10 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from robot.documents import geometry, watermark_pdf
+from robot.documents import geometry, pagetree, watermark_pdf
 from robot.documents import watermark as watermark_module
+from robot.documents.parts import Blanked
+from robot.documents.pdfsyntax import PdfSyntaxError
 from robot.documents.watermark import DEFAULT_OPACITY, WatermarkResult, watermark_pdf_result
 from tests.documents.pdfcheck import (
     assert_upright,
@@ -33,15 +35,6 @@ from tests.fixtures.documents import (
 )
 
 TEXT = "Documento de uso exclusivo para SECOP II — Ñandú Ingeniería S.A.S. — 14/03/2025"
-# Rewritten in full: their pages are in object streams (the first four) or the file has two
-# cross-reference sections (linearized). Every other file is updated with its old pages blanked.
-FULL_COPY = {
-    "minimal-document.pdf",
-    "multicolumn.pdf",
-    "pdflatex-4-pages.pdf",
-    "pdflatex-forms.pdf",
-    "GeoTopo-komprimiert.pdf",
-}
 
 
 def assert_no_unmarked_revision(result: WatermarkResult, original: bytes) -> None:
@@ -63,7 +56,7 @@ def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     with pikepdf.open(io.BytesIO(original)) as pdf:
         pages = len(pdf.pages)
     assert assert_watermarked(out, TEXT, original) == pages
-    assert result.written_as == ("full-copy" if name in FULL_COPY else "update")
+    assert result.written_as == "update"
     assert_no_unmarked_revision(result, original)
     assert len(out) < len(original) * 1.05 + 30_000  # the font subset is the only real cost
 
@@ -90,8 +83,9 @@ def test_generated_edge_cases_are_marked_on_every_page(
 def test_a_full_copy_marks_every_page_too(
     name: str, edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The path for encrypted or repaired files (no incremental update) on every edge case."""
-    monkeypatch.setattr(watermark_module, "stamp_update", lambda *args, **kwargs: None)
+    """The path for encrypted or damaged files (qpdf, no incremental update) on every edge
+    case."""
+    _without_lean_reader(monkeypatch)
     original = edge_pdfs[name].read_bytes()
     result = watermark_pdf_result(original, TEXT, name=name)
     assert len(result.output.parts) == 1  # one new file, not the original plus an update
@@ -99,6 +93,15 @@ def test_a_full_copy_marks_every_page_too(
     assert not out.startswith(original)
     assert any("reescrito completo" in note for note in result.notes)
     assert_watermarked(out, TEXT, original)
+
+
+def _without_lean_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if ``pdfsyntax`` could not read the file: the watermark falls back to qpdf."""
+
+    def refuse(data: bytes) -> None:
+        raise PdfSyntaxError("refused by the test")
+
+    monkeypatch.setattr(watermark_module, "Document", refuse)
 
 
 def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[bytes, bytes]:
@@ -109,17 +112,22 @@ def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[byte
 
 
 def test_an_incremental_result_holds_the_input_itself_then_the_update(tmp_path: Path) -> None:
-    """No copy of the original: its parts are views of the caller's own ``bytes`` object,
-    between the runs of spaces that blank the old page versions."""
+    """No copy of the original: its first part is the caller's own ``bytes`` object with the
+    spans that blank the old page versions (two integers each), then the update."""
     original = (CORPUS / "pdfkit.pdf").read_bytes()
     output = watermark_pdf_result(original, TEXT).output
-    views = [part for part in output.parts if isinstance(part, memoryview)]
-    kept = [view for view in views if view.obj is original]
-    spaces = [view for view in views if view.obj is not original]
+    first = output.parts[0]
+    assert isinstance(first, Blanked)
+    assert first.data is original
+    assert len(first.spans) >= 2
+    pieces = list(first.pieces())
+    assert sum(len(piece) for piece in pieces) == len(original)
+    kept = [p for p in pieces if isinstance(p, memoryview) and p.obj is original]
     assert kept
-    assert spaces
-    assert all(not bytes(view).strip() for view in spaces)
-    assert sum(len(view) for view in views) == len(original)
+    blanks = bytes(
+        b"".join(p for p in pieces if not (isinstance(p, memoryview) and p.obj is original))
+    )
+    assert blanks and not blanks.strip()
     assert output.size - len(original) < 40_000  # the update only
     joined = output.to_bytes()
     assert joined == watermark_pdf(original, TEXT)
@@ -161,22 +169,26 @@ def test_a_pdf_1_3_declares_1_4_for_the_transparency(edge_pdfs: dict[str, Path])
 def test_a_pdf_1_3_copied_in_full_gets_a_1_4_header(
     edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(watermark_module, "stamp_update", lambda *args, **kwargs: None)
+    _without_lean_reader(monkeypatch)
     out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT)
     assert out.startswith(b"%PDF-1.4")
 
 
 def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
-    """A page without /Resources: qpdf repairs it while reading, so no update is appended to
-    the damaged original; the full copy is the repaired one."""
-    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
-        del pdf.pages[0].obj["/Resources"]
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    result = watermark_pdf_result(buffer.getvalue(), TEXT)
+    """Bytes inserted before the objects: every offset of the cross-reference table is wrong.
+    The lean reader refuses it (an object is not where the table says), so no update is
+    appended to the damaged original; qpdf repairs it and the full copy is the repaired one."""
+    original = (CORPUS / "pdfkit.pdf").read_bytes()
+    cut = original.index(b"1 0 obj")
+    damaged = original[:cut] + b"% moved\n" + original[cut:]
+    with pikepdf.open(io.BytesIO(damaged)) as pdf:
+        assert len(pdf.pages) > 0
+        assert pdf.get_warnings()  # qpdf had to repair it
+    result = watermark_pdf_result(damaged, TEXT)
+    assert result.written_as == "full-copy"
     assert any("reescrito completo" in note for note in result.notes)
     assert len(result.output.parts) == 1
-    assert_watermarked(result.output.to_bytes(), TEXT, buffer.getvalue())
+    assert_watermarked(result.output.to_bytes(), TEXT, damaged)
 
 
 def test_pdf_version_is_kept(edge_pdfs: dict[str, Path]) -> None:
@@ -203,8 +215,10 @@ def test_upright_check_catches_a_watermark_that_ignores_rotation(
         assert_upright(buffer.getvalue(), TEXT)
 
 
-def _origin_at_zero(page: pikepdf.Dictionary) -> geometry.PageView:
-    view = geometry.page_view(page)
+def _origin_at_zero(
+    media: geometry.Box | None, crop: geometry.Box | None, turn: int
+) -> geometry.PageView:
+    view = geometry.view_of(media, crop, turn)
     return geometry.PageView(0, 0, view.x1 - view.x0, view.y1 - view.y0, view.rotate)
 
 
@@ -213,7 +227,7 @@ def _origin_at_zero(page: pikepdf.Dictionary) -> geometry.PageView:
     [
         ("MARGIN", 1.6 * geometry.MARGIN, "runs off the visible page"),
         ("MARGIN", 0.4 * geometry.MARGIN, "covers only"),
-        ("page_view", _origin_at_zero, "runs off the visible page|not centred"),
+        ("view_of", _origin_at_zero, "runs off the visible page|not centred"),
     ],
 )
 def test_fit_check_catches_a_watermark_that_does_not_fit(
@@ -225,7 +239,7 @@ def test_fit_check_catches_a_watermark_that_does_not_fit(
 ) -> None:
     """The checker can fail: a stamp too big, too small or placed as if every box started at
     the origin must be caught on the cropped pages."""
-    module = geometry if target == "MARGIN" else watermark_module
+    module = geometry if target == "MARGIN" else pagetree
     monkeypatch.setattr(module, target, broken)
     original = edge_pdfs["boxes-off-origin.pdf"].read_bytes()
     out = watermark_pdf(original, TEXT)

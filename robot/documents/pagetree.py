@@ -1,0 +1,133 @@
+"""The pages of a PDF in order, read with :mod:`robot.documents.pdfsyntax`, each with the
+attributes it inherits from the page tree (resources, boxes, rotation).
+
+One page at a time: a page's dictionary is handed out and then dropped; what the walk keeps is
+the path from the root to the current page and the kids still to visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from robot.documents.geometry import PageView, view_of
+from robot.documents.pdfsyntax import (
+    Document,
+    Name,
+    PdfSyntaxError,
+    Ref,
+    Stream,
+    Value,
+    number,
+)
+
+KIDS = Name(b"/Kids")
+TYPE = Name(b"/Type")
+RESOURCES = Name(b"/Resources")
+_INHERITED = (Name(b"/MediaBox"), Name(b"/CropBox"), Name(b"/Rotate"))
+_MAX_DEPTH = 64
+
+
+@dataclass(slots=True)
+class Page:
+    """One page: its reference and dictionary, the /Resources it uses (its own or inherited,
+    as written: a reference or a dictionary) and the node that holds them (the page itself or
+    an ancestor, with that node's dictionary), and its visible box and rotation."""
+
+    ref: Ref
+    page: dict[Name, Value]
+    resources: Value | None
+    holder: Ref
+    holder_dict: dict[Name, Value]
+    view: PageView
+
+
+@dataclass(slots=True)
+class _Pending:
+    ref: Ref
+    depth: int
+    inherited: dict[Name, Value]
+    holder: Ref | None
+    holder_dict: dict[Name, Value] | None
+
+
+def pages(doc: Document) -> Iterator[Page]:
+    """Every page in document order. Raises PdfSyntaxError for a tree this walk will not
+    follow (a loop, a page listed twice, a node that is not a dictionary)."""
+    root = doc.resolve(doc.trailer.get(Name(b"/Root")))
+    if not isinstance(root, dict):
+        raise PdfSyntaxError("no catalog")
+    top = root.get(Name(b"/Pages"))
+    if not isinstance(top, Ref):
+        raise PdfSyntaxError("no page tree")
+    seen = bytearray(doc.size)
+    stack = [_Pending(top, 0, {}, None, None)]
+    while stack:
+        item = stack.pop()
+        ref = item.ref
+        if not 0 < ref.number < doc.size or seen[ref.number]:
+            raise PdfSyntaxError("page tree loops, repeats a node or names a missing one")
+        seen[ref.number] = 1
+        node = doc.get(ref)
+        if not isinstance(node, dict) or isinstance(node, Stream):
+            raise PdfSyntaxError(f"page-tree node {ref.number} is not a dictionary")
+        inherited = _inherit(doc, node, item.inherited)
+        holder, holder_dict = item.holder, item.holder_dict
+        if RESOURCES in node:
+            holder, holder_dict = ref, node
+        kids = doc.resolve(node.get(KIDS))
+        kind = node.get(TYPE)
+        if kind == b"/Pages" or (kind != b"/Page" and isinstance(kids, list)):
+            if item.depth > _MAX_DEPTH or not isinstance(kids, list):
+                raise PdfSyntaxError(f"page-tree node {ref.number}: bad /Kids")
+            for kid in reversed(kids):
+                if not isinstance(kid, Ref):
+                    raise PdfSyntaxError(f"page-tree node {ref.number}: a kid is not a reference")
+                stack.append(_Pending(kid, item.depth + 1, inherited, holder, holder_dict))
+            continue
+        resources = holder_dict.get(RESOURCES) if holder_dict is not None else None
+        yield Page(
+            ref,
+            node,
+            resources,
+            holder or ref,
+            holder_dict if holder_dict is not None else node,
+            _view(inherited),
+        )
+
+
+def _inherit(doc: Document, node: dict[Name, Value], above: dict[Name, Value]) -> dict[Name, Value]:
+    """The boxes and rotation a node's kids inherit: its own, else its parent's."""
+    if not any(key in node for key in _INHERITED):
+        return above
+    inherited = dict(above)
+    for key in _INHERITED:
+        if key in node:
+            value = doc.resolve(node[key])
+            if isinstance(value, list):
+                value = [doc.resolve(v) for v in value]  # type: ignore[misc]
+            inherited[key] = value  # type: ignore[assignment]
+    return inherited
+
+
+def count(doc: Document) -> int:
+    """How many pages the tree holds."""
+    return sum(1 for _ in pages(doc))
+
+
+def _view(inherited: dict[Name, Value]) -> PageView:
+    media = _box(inherited.get(_INHERITED[0]))
+    crop = _box(inherited.get(_INHERITED[1]))
+    raw = inherited.get(_INHERITED[2])
+    turn = number(raw) if raw is not None else 0
+    return view_of(media, crop, int(turn) if turn is not None and turn == int(turn) else 0)
+
+
+def _box(raw: Value | None) -> tuple[float, float, float, float] | None:
+    if not isinstance(raw, list) or len(raw) != 4:
+        return None
+    values = [number(v) for v in raw]
+    if any(v is None for v in values):
+        return None
+    a, b, c, d = (float(v) for v in values if v is not None)
+    return (min(a, c), min(b, d), max(a, c), max(b, d))

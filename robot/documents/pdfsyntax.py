@@ -1,0 +1,556 @@
+"""A lean reader of PDF objects: what the watermark needs, and nothing kept that it no longer
+needs.
+
+qpdf (pikepdf) keeps every object it has parsed until the document is closed, so walking the
+page tree of a large document costs memory in proportion to its pages (about 4 kB per object).
+This reader reads an object when asked, hands back plain Python values and keeps nothing but the
+cross-reference sections (as the file's own bytes, read on demand) and the last few decoded
+object streams.
+
+Values are ``dict`` (keys: :class:`Name`), ``list``, :class:`Ref`, :class:`Name` and
+:class:`Token` (any other scalar: number, string, ``true``, ``false``, ``null``, kept as its
+bytes in the file, so that :func:`serialize` writes it back exactly). Streams come as
+:class:`Stream`: the dictionary and where the data lies in the file.
+
+Anything this reader does not understand (a damaged cross-reference, an object not where the
+table says, an encrypted file) raises :class:`PdfSyntaxError`; the caller then leaves the file
+to qpdf, which can repair and decrypt.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypeAlias
+
+_WS = b"\x00\t\n\x0c\r "
+_SKIP = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
+_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
+_INT = re.compile(rb"\d+")
+_REF_TAIL = re.compile(
+    rb"[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+)
+_HEX = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
+_KEYWORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")
+_HEADER = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj\b")
+_STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
+_ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
+_ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
+_STARTXREF = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+%%EOF")
+_SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])[ \t]?(?:\r\n|\r|\n)")
+_TRAILER = re.compile(rb"[\x00\t\n\x0c\r ]*trailer\b")
+_TAIL = 2048  # where to look for the last startxref
+_MAX_DEPTH = 100  # nesting of arrays and dictionaries
+_MAX_SECTIONS = 1000  # cross-reference sections followed through /Prev
+_CACHED_STREAMS = 4  # decoded object streams kept
+
+
+class PdfSyntaxError(Exception):
+    """This reader cannot read the file as it is (qpdf may, by repairing it)."""
+
+
+class Name(bytes):
+    """A name as written in the file, with its ``/``."""
+
+
+class Token(bytes):
+    """Any other scalar as written in the file: a number, a string, true, false or null."""
+
+
+NULL = Token(b"null")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    number: int
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A stream object: its dictionary, and its data as ``length`` bytes from ``start``."""
+
+    dict: dict[Name, Value]
+    start: int
+    length: int
+
+
+Value: TypeAlias = dict[Name, "Value"] | list["Value"] | Ref | Name | Token
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where the newest revision keeps an object: in the file (``offset``) or as the
+    ``index``-th object of object stream ``stream``."""
+
+    offset: int = -1
+    generation: int = 0
+    stream: int = -1
+    index: int = 0
+
+
+def serialize(value: Value | Stream) -> bytes:
+    """``value`` in PDF syntax (scalars exactly as they were read)."""
+    if isinstance(value, dict):
+        return (
+            b"<< " + b" ".join(key + b" " + serialize(item) for key, item in value.items()) + b" >>"
+        )
+    if isinstance(value, list):
+        return b"[ " + b" ".join(serialize(item) for item in value) + b" ]"
+    if isinstance(value, Ref):
+        return b"%d %d R" % (value.number, value.generation)
+    if isinstance(value, bytes):
+        return value
+    raise PdfSyntaxError(f"cannot write {type(value).__name__}")
+
+
+def number(value: Value | None) -> float | None:
+    """A numeric token's value, else None."""
+    if isinstance(value, Token) and _NUMBER.fullmatch(value):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+class Parser:
+    """Parses values from a buffer."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def value(self, at: int, depth: int = 0) -> tuple[Value, int]:
+        """The value that starts at ``at`` (after white space and comments), and where it
+        ends."""
+        data = self.data
+        at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
+        if depth > _MAX_DEPTH:
+            raise PdfSyntaxError("nested too deeply")
+        head = data[at : at + 1]
+        if head == b"/":
+            found = _NAME.match(data, at)
+            assert found is not None
+            return Name(found[0]), found.end()
+        if head == b"<":
+            if data[at + 1 : at + 2] == b"<":
+                return self._dict(at + 2, depth)
+            found = _HEX.match(data, at)
+            if found is None:
+                raise PdfSyntaxError(f"bad hexadecimal string at {at}")
+            return Token(found[0]), found.end()
+        if head == b"[":
+            return self._array(at + 1, depth)
+        if head == b"(":
+            return self._string(at)
+        return self._scalar(at)
+
+    def _scalar(self, at: int) -> tuple[Value, int]:
+        """A number, a reference or true/false/null at ``at``."""
+        data = self.data
+        found = _NUMBER.match(data, at)
+        if found is not None:
+            if _INT.fullmatch(found[0]):
+                ref = _REF_TAIL.match(data, found.end())
+                if ref is not None:
+                    return Ref(int(found[0]), int(ref[1])), ref.end()
+            return Token(found[0]), found.end()
+        found = _KEYWORD.match(data, at)
+        if found is not None and found[0] in (b"true", b"false", b"null"):
+            return Token(found[0]), found.end()
+        raise PdfSyntaxError(f"unexpected {data[at : at + 12]!r} at {at}")
+
+    def _array(self, at: int, depth: int) -> tuple[list[Value], int]:
+        data = self.data
+        items: list[Value] = []
+        while True:
+            at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
+            if data[at : at + 1] == b"]":
+                return items, at + 1
+            if at >= len(data):
+                raise PdfSyntaxError("unterminated array")
+            item, at = self.value(at, depth + 1)
+            items.append(item)
+
+    def _dict(self, at: int, depth: int) -> tuple[dict[Name, Value], int]:
+        data = self.data
+        entries: dict[Name, Value] = {}
+        while True:
+            at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
+            if data[at : at + 2] == b">>":
+                return entries, at + 2
+            key = _NAME.match(data, at)
+            if key is None:
+                raise PdfSyntaxError(f"dictionary key expected at {at}")
+            item, at = self.value(key.end(), depth + 1)
+            entries[Name(key[0])] = item
+        # not reached
+
+    def _string(self, at: int) -> tuple[Token, int]:
+        data = self.data
+        level, position = 0, at
+        end = len(data)
+        while position < end:
+            char = data[position]
+            if char == 0x5C:  # backslash: skip the escaped byte
+                position += 2
+                continue
+            if char == 0x28:
+                level += 1
+            elif char == 0x29:
+                level -= 1
+                if level == 0:
+                    return Token(data[at : position + 1]), position + 1
+            position += 1
+        raise PdfSyntaxError("unterminated string")
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A classic cross-reference section: subsections read from the file when asked."""
+
+    subsections: tuple[tuple[int, int, int, int], ...]  # first, count, position, entry size
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """A cross-reference stream's decoded rows."""
+
+    rows: bytes
+    widths: tuple[int, int, int]
+    index: tuple[tuple[int, int, int], ...]  # first, count, row of the first
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One cross-reference section and its trailer; ``at``: where it starts; ``stream``: the
+    cross-reference stream's object number (-1 for a table)."""
+
+    at: int
+    trailer: dict[Name, Value]
+    entries: _Table | _Rows
+    stream: int = -1
+
+    def get(self, data: bytes, number: int) -> Located | None:
+        """This section's entry for ``number``: where, free (offset -1, stream -1), or None
+        when the section does not list it."""
+        entries = self.entries
+        if isinstance(entries, _Table):
+            for first, count, position, size in entries.subsections:
+                if first <= number < first + count:
+                    entry = _ENTRY.match(data, position + size * (number - first))
+                    if entry is None:
+                        raise PdfSyntaxError(f"bad cross-reference entry for object {number}")
+                    if entry[3] == b"f":
+                        return Located()
+                    return Located(int(entry[1]), int(entry[2]))
+            return None
+        for first, count, row in entries.index:
+            if first <= number < first + count:
+                return _row(entries, row + number - first)
+        return None
+
+    def listed(self, data: bytes) -> Iterator[tuple[int, Located]]:
+        """Every entry of this section."""
+        entries = self.entries
+        if isinstance(entries, _Table):
+            for first, count, position, size in entries.subsections:
+                for k in range(count):
+                    entry = _ENTRY.match(data, position + size * k)
+                    if entry is None:
+                        raise PdfSyntaxError("bad cross-reference entry")
+                    if entry[3] == b"n":
+                        yield first + k, Located(int(entry[1]), int(entry[2]))
+                    else:
+                        yield first + k, Located()
+            return
+        for first, count, row in entries.index:
+            for k in range(count):
+                yield first + k, _row(entries, row + k)
+
+
+def _row(rows: _Rows, row: int) -> Located:
+    w1, w2, w3 = rows.widths
+    start = row * (w1 + w2 + w3)
+    raw = rows.rows
+    if start + w1 + w2 + w3 > len(raw):
+        raise PdfSyntaxError("cross-reference stream too short")
+    kind = int.from_bytes(raw[start : start + w1], "big") if w1 else 1
+    two = int.from_bytes(raw[start + w1 : start + w1 + w2], "big")
+    three = int.from_bytes(raw[start + w1 + w2 : start + w1 + w2 + w3], "big")
+    if kind == 1:
+        return Located(two, three)
+    if kind == 2:
+        return Located(stream=two, index=three)
+    return Located()  # free, or a type this reader treats as free (as readers must)
+
+
+class Document:
+    """A PDF read lazily from ``data``: the cross-reference chain from the last ``startxref``
+    on, and objects parsed when asked."""
+
+    def __init__(self, data: bytes) -> None:
+        if not data.startswith(b"%PDF-"):
+            raise PdfSyntaxError("no %PDF- header")
+        self.data = data
+        self.parser = Parser(data)
+        self._streams: OrderedDict[int, tuple[bytes, list[int], int]] = OrderedDict()
+        found = list(_STARTXREF.finditer(data, max(len(data) - _TAIL, 0)))
+        if not found:
+            raise PdfSyntaxError("no startxref at the end")
+        self.startxref = int(found[-1][1])
+        self.sections: list[Section] = []
+        self._read_chain(self.startxref)
+        self.trailer = self.sections[0].trailer
+        if Name(b"/Encrypt") in self.trailer:
+            raise PdfSyntaxError("encrypted")
+        size = number(self.trailer.get(Name(b"/Size")))
+        if size is None or size < 1:
+            raise PdfSyntaxError("no /Size in the trailer")
+        self.size = int(size)
+
+    # -- cross-reference -------------------------------------------------------------------
+
+    def _read_chain(self, at: int) -> None:
+        seen: set[int] = set()
+        pending = [at]
+        while pending:
+            at = pending.pop(0)
+            if at in seen or len(self.sections) >= _MAX_SECTIONS:
+                raise PdfSyntaxError("cross-reference chain loops")
+            seen.add(at)
+            section = self._section(at)
+            self.sections.append(section)
+            extra = section.trailer.get(Name(b"/XRefStm"))
+            prev = section.trailer.get(Name(b"/Prev"))
+            if isinstance(extra, Token) and section.stream < 0:
+                hybrid = self._section(int(number(extra) or 0))
+                if hybrid.stream < 0:
+                    raise PdfSyntaxError("/XRefStm is not a stream")
+                self.sections.append(hybrid)
+            if prev is not None:
+                offset = number(prev)
+                if offset is None:
+                    raise PdfSyntaxError("bad /Prev")
+                pending.append(int(offset))
+
+    @property
+    def uses_streams(self) -> bool:
+        """Whether the newest section is a cross-reference stream."""
+        return self.sections[0].stream >= 0
+
+    def _section(self, at: int) -> Section:
+        data = self.data
+        if not 0 <= at < len(data):
+            raise PdfSyntaxError("startxref outside the file")
+        if data.startswith(b"xref", at):
+            return self._table(at)
+        header = _HEADER.match(data, at)
+        if header is None:
+            raise PdfSyntaxError(f"no cross-reference at {at}")
+        stream, _ = self._object_at(at, int(header[1]), int(header[2]))
+        if not isinstance(stream, Stream) or stream.dict.get(Name(b"/Type")) != b"/XRef":
+            raise PdfSyntaxError(f"no cross-reference at {at}")
+        return self._rows(at, stream, int(header[1]))
+
+    def _table(self, at: int) -> Section:
+        data = self.data
+        position = at + len(b"xref")
+        subsections = []
+        while (found := _SUBSECTION.match(data, position)) is not None:
+            first, count = int(found[1]), int(found[2])
+            head = _ENTRY.match(data, found.end()) if count else None
+            size = head.end() - found.end() if head is not None else 20
+            if count and head is None:
+                raise PdfSyntaxError("bad cross-reference table")
+            subsections.append((first, count, found.end(), size))
+            position = found.end() + size * count
+        trailer = _TRAILER.match(data, position)
+        if trailer is None:
+            raise PdfSyntaxError("no trailer after the cross-reference table")
+        value, _ = self.parser.value(trailer.end())
+        if not isinstance(value, dict):
+            raise PdfSyntaxError("the trailer is not a dictionary")
+        return Section(at, value, _Table(tuple(subsections)))
+
+    def _rows(self, at: int, stream: Stream, own: int) -> Section:
+        info = stream.dict
+        widths = info.get(Name(b"/W"))
+        if not isinstance(widths, list) or len(widths) != 3:
+            raise PdfSyntaxError("bad /W in a cross-reference stream")
+        w = tuple(int(number(v) or 0) for v in widths)
+        if any(v < 0 or v > 8 for v in w):
+            raise PdfSyntaxError("bad /W in a cross-reference stream")
+        size = int(number(info.get(Name(b"/Size"))) or 0)
+        raw_index = info.get(Name(b"/Index"), [Token(b"0"), Token(b"%d" % size)])
+        if not isinstance(raw_index, list) or len(raw_index) % 2:
+            raise PdfSyntaxError("bad /Index in a cross-reference stream")
+        pairs = [int(number(v) or 0) for v in raw_index]
+        index, row = [], 0
+        for first, count in zip(pairs[::2], pairs[1::2], strict=True):
+            index.append((first, count, row))
+            row += count
+        rows = self.stream_data(stream)
+        if len(rows) < row * sum(w):
+            raise PdfSyntaxError("cross-reference stream too short")
+        return Section(at, info, _Rows(rows, (w[0], w[1], w[2]), tuple(index)), own)
+
+    def locate(self, number: int) -> tuple[int, Located] | None:
+        """The section (its position in :attr:`sections`) that gives ``number`` its current
+        place, and the place; None if no section lists it."""
+        for position, section in enumerate(self.sections):
+            found = section.get(self.data, number)
+            if found is not None:
+                return position, found
+        return None
+
+    # -- objects ---------------------------------------------------------------------------
+
+    def get(self, ref: Ref) -> Value | Stream:
+        """The object ``ref`` names (null if it is free or missing)."""
+        found = self.locate(ref.number)
+        if found is None:
+            return NULL
+        place = found[1]
+        if place.stream >= 0:
+            if ref.generation != 0:
+                return NULL
+            return self._in_stream(place.stream, place.index, ref.number)
+        if place.offset < 0:
+            return NULL
+        if place.generation != ref.generation:
+            return NULL
+        value, _ = self._object_at(place.offset, ref.number, ref.generation)
+        return value
+
+    def resolve(self, value: Value | Stream | None) -> Value | Stream | None:
+        """``value``, or the object it refers to."""
+        return self.get(value) if isinstance(value, Ref) else value
+
+    def object_span(self, offset: int, ref: Ref) -> tuple[int, int]:
+        """Where the object ``ref`` stored at ``offset`` starts (its ``n g obj``) and ends
+        (after its ``endobj``)."""
+        _, end = self._object_at(offset, ref.number, ref.generation)
+        header = _HEADER.match(self.data, offset)
+        assert header is not None
+        return header.start(1), end
+
+    def _object_at(self, offset: int, num: int, gen: int) -> tuple[Value | Stream, int]:
+        """The object whose header is at ``offset``, and where its ``endobj`` ends."""
+        data = self.data
+        header = _HEADER.match(data, offset)
+        if header is None or int(header[1]) != num or int(header[2]) != gen:
+            raise PdfSyntaxError(f"object {num} {gen} is not where the cross-reference says")
+        value, at = self.parser.value(header.end())
+        stream = _STREAM.match(data, at) if isinstance(value, dict) else None
+        if stream is not None:
+            assert isinstance(value, dict)
+            length = self._length(value.get(Name(b"/Length")))
+            start = stream.end()
+            tail = _ENDSTREAM.match(data, start + length)
+            if tail is None:
+                raise PdfSyntaxError(f"object {num} {gen}: /Length does not reach endstream")
+            value_out: Value | Stream = Stream(value, start, length)
+            at = tail.end()
+        else:
+            value_out = value
+        end = _ENDOBJ.match(data, at)
+        if end is None:
+            raise PdfSyntaxError(f"object {num} {gen} has no endobj")
+        return value_out, end.end()
+
+    def _length(self, raw: Value | None) -> int:
+        value = self.get(raw) if isinstance(raw, Ref) else raw
+        length = number(value) if not isinstance(value, Stream) else None
+        if length is None or length < 0 or length != int(length):
+            raise PdfSyntaxError("bad stream /Length")
+        return int(length)
+
+    def stream_data(self, stream: Stream) -> bytes:
+        """The stream's data, decoded (FlateDecode with or without a PNG predictor, or none)."""
+        raw = self.data[stream.start : stream.start + stream.length]
+        filters = stream.dict.get(Name(b"/Filter"))
+        params = stream.dict.get(Name(b"/DecodeParms"))
+        if isinstance(filters, list):
+            if len(filters) > 1:
+                raise PdfSyntaxError("several filters")
+            filters = filters[0] if filters else None
+            params = params[0] if isinstance(params, list) and params else params
+        if filters is None:
+            return raw
+        if filters not in (b"/FlateDecode", b"/Fl"):
+            raise PdfSyntaxError(f"filter {filters!r}")
+        try:
+            decoded = zlib.decompress(raw)
+        except zlib.error as err:
+            raise PdfSyntaxError(f"bad compressed stream: {err}") from None
+        if isinstance(params, dict):
+            predictor = int(number(params.get(Name(b"/Predictor"))) or 1)
+            if predictor >= 10:
+                columns = int(number(params.get(Name(b"/Columns"))) or 1)
+                return _png_unpredict(decoded, columns)
+            if predictor != 1:
+                raise PdfSyntaxError(f"predictor {predictor}")
+        return decoded
+
+    def _in_stream(self, stream_number: int, index: int, num: int) -> Value | Stream:
+        text, offsets, first = self.object_stream(stream_number)
+        if not 0 <= index < len(offsets) // 2 or offsets[2 * index] != num:
+            raise PdfSyntaxError(f"object {num} is not where its object stream says")
+        value, _ = Parser(text).value(first + offsets[2 * index + 1])
+        return value
+
+    def object_stream(self, stream_number: int) -> tuple[bytes, list[int], int]:
+        """An object stream's decoded text, its header (number, offset, number, offset …) and
+        where the first object starts; the last few are kept."""
+        cached = self._streams.get(stream_number)
+        if cached is not None:
+            self._streams.move_to_end(stream_number)
+            return cached
+        found = self.locate(stream_number)
+        if found is None or found[1].stream >= 0 or found[1].offset < 0:
+            raise PdfSyntaxError(f"object stream {stream_number} missing")
+        stream, _ = self._object_at(found[1].offset, stream_number, found[1].generation)
+        if not isinstance(stream, Stream) or stream.dict.get(Name(b"/Type")) != b"/ObjStm":
+            raise PdfSyntaxError(f"object {stream_number} is not an object stream")
+        if Name(b"/Extends") in stream.dict:
+            raise PdfSyntaxError("object stream with /Extends")
+        text = self.stream_data(stream)
+        count = int(number(stream.dict.get(Name(b"/N"))) or 0)
+        first = int(number(stream.dict.get(Name(b"/First"))) or 0)
+        numbers = [int(v) for v in re.findall(rb"\d+", text[:first])]
+        if len(numbers) != 2 * count:
+            raise PdfSyntaxError(f"bad object stream {stream_number}")
+        entry = (text, numbers, first)
+        self._streams[stream_number] = entry
+        if len(self._streams) > _CACHED_STREAMS:
+            self._streams.popitem(last=False)
+        return entry
+
+
+def _png_unpredict(data: bytes, columns: int) -> bytes:
+    """Undo the PNG predictors (one per row) of a cross-reference or object stream."""
+    width = columns + 1
+    if columns < 1 or len(data) % width:
+        raise PdfSyntaxError("bad PNG predictor data")
+    out = bytearray()
+    previous = bytearray(columns)
+    for start in range(0, len(data), width):
+        kind = data[start]
+        row = bytearray(data[start + 1 : start + width])
+        if kind == 2:
+            for i in range(columns):
+                row[i] = (row[i] + previous[i]) & 0xFF
+        elif kind == 1:
+            for i in range(1, columns):
+                row[i] = (row[i] + row[i - 1]) & 0xFF
+        elif kind != 0:
+            raise PdfSyntaxError(f"PNG predictor {kind}")
+        out += row
+        previous = row
+    return bytes(out)
