@@ -24,6 +24,8 @@ from robot.documents.filetype import (
     type_hint,
     type_problem,
 )
+from robot.documents.pagetree import count
+from robot.documents.pdfsyntax import Document, PdfSyntaxError
 from robot.errors import (
     DocumentCorruptError,
     DocumentEncryptedError,
@@ -122,10 +124,7 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
         ) from None
     if count == 0:
         pdf.close()
-        raise DocumentCorruptError(
-            f"{name}: el PDF no tiene páginas",
-            hint="revise que sea el documento correcto y vuelva a exportarlo",
-        )
+        raise _no_pages(name)
     return pdf
 
 
@@ -162,6 +161,12 @@ def preflight(
 
 
 def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int | None) -> Checked:
+    pages = _lean_page_count(raw)
+    if pages is not None:  # read as it is: not encrypted, nothing to repair
+        if pages == 0:
+            raise _no_pages(name)
+        check_pages(name, pages, max_pages)
+        return Checked(name, "pdf", len(raw), sha256(raw), pages)
     with open_pdf(raw, name, password) as pdf:
         pages = len(pdf.pages)
         encrypted = bool(pdf.is_encrypted)
@@ -172,6 +177,22 @@ def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int |
             notes.append("PDF con errores menores que se corrigieron al leerlo")
     check_pages(name, pages, max_pages)
     return Checked(name, "pdf", len(raw), sha256(raw), pages, encrypted, tuple(notes))
+
+
+def _lean_page_count(raw: bytes) -> int | None:
+    """The page count as the watermark's reader sees it (page by page, without qpdf's object
+    model); None when that reader cannot take the file as it is (qpdf then opens it)."""
+    try:
+        return count(Document(raw))
+    except (PdfSyntaxError, ValueError, IndexError):
+        return None
+
+
+def _no_pages(name: str) -> DocumentCorruptError:
+    return DocumentCorruptError(
+        f"{name}: el PDF no tiene páginas",
+        hint="revise que sea el documento correcto y vuelva a exportarlo",
+    )
 
 
 def _check_image(name: str, raw: bytes, kind: Kind) -> None:

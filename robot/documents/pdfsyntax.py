@@ -27,16 +27,9 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 _WS = b"\x00\t\n\x0c\r "
-_SKIP = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
-_NAME = re.compile(rb"/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*")
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
-_INT = re.compile(rb"\d+")
-_REF_TAIL = re.compile(
-    rb"[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
-)
-_HEX = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
-_KEYWORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")
 _HEADER = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj\b")
+_STREAM_OR_OBJ = re.compile(rb"\b(?:stream|obj)\b")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
 _ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
@@ -119,82 +112,86 @@ def number(value: Value | None) -> float | None:
     return None
 
 
+_W = rb"[\x00\t\n\x0c\r ]"
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+# One token (after white space and comments); the group that matched says which.
+_TOKEN = re.compile(
+    rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*(?:"
+    rb"(<<)|(>>)|(\[)|(\])"  # 1-4
+    rb"|(/" + _REGULAR + rb"*)"  # 5 name
+    rb"|(\d+)" + _W + rb"+(\d+)" + _W + rb"+R(?!" + _REGULAR + rb")"  # 6, 7 reference
+    rb"|([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))"  # 8 number
+    rb"|(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"  # 9 hexadecimal string
+    rb"|(\()"  # 10 literal string: scanned by _string
+    rb"|((?:true|false|null)(?!" + _REGULAR + rb"))"  # 11
+    rb")"
+)
+_STRING_RUN = re.compile(rb"[^()\\]+")
+_OPEN_DICT, _CLOSE_DICT, _OPEN_ARRAY, _CLOSE_ARRAY = 1, 2, 3, 4
+_NAME_TOKEN, _REF_TOKEN, _STRING_TOKEN = 5, 7, 10  # a reference's last group is 7
+
+
 class Parser:
-    """Parses values from a buffer."""
+    """Parses values from a buffer: one regular-expression match per token, containers on a
+    stack (no recursion)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
 
-    def value(self, at: int, depth: int = 0) -> tuple[Value, int]:
+    def value(self, at: int, depth: int = 0) -> tuple[Value, int]:  # noqa: PLR0912
         """The value that starts at ``at`` (after white space and comments), and where it
         ends."""
         data = self.data
-        at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
-        if depth > _MAX_DEPTH:
-            raise PdfSyntaxError("nested too deeply")
-        head = data[at : at + 1]
-        if head == b"/":
-            found = _NAME.match(data, at)
-            assert found is not None
-            return Name(found[0]), found.end()
-        if head == b"<":
-            if data[at + 1 : at + 2] == b"<":
-                return self._dict(at + 2, depth)
-            found = _HEX.match(data, at)
+        match = _TOKEN.match
+        # Open containers: a list, or a dictionary and the key waiting for its value.
+        stack: list[list[Value] | tuple[dict[Name, Value], list[Name | None]]] = []
+        while True:
+            found = match(data, at)
             if found is None:
-                raise PdfSyntaxError(f"bad hexadecimal string at {at}")
-            return Token(found[0]), found.end()
-        if head == b"[":
-            return self._array(at + 1, depth)
-        if head == b"(":
-            return self._string(at)
-        return self._scalar(at)
-
-    def _scalar(self, at: int) -> tuple[Value, int]:
-        """A number, a reference or true/false/null at ``at``."""
-        data = self.data
-        found = _NUMBER.match(data, at)
-        if found is not None:
-            if _INT.fullmatch(found[0]):
-                ref = _REF_TAIL.match(data, found.end())
-                if ref is not None:
-                    return Ref(int(found[0]), int(ref[1])), ref.end()
-            return Token(found[0]), found.end()
-        found = _KEYWORD.match(data, at)
-        if found is not None and found[0] in (b"true", b"false", b"null"):
-            return Token(found[0]), found.end()
-        raise PdfSyntaxError(f"unexpected {data[at : at + 12]!r} at {at}")
-
-    def _array(self, at: int, depth: int) -> tuple[list[Value], int]:
-        data = self.data
-        items: list[Value] = []
-        while True:
-            at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
-            if data[at : at + 1] == b"]":
-                return items, at + 1
-            if at >= len(data):
-                raise PdfSyntaxError("unterminated array")
-            item, at = self.value(at, depth + 1)
-            items.append(item)
-
-    def _dict(self, at: int, depth: int) -> tuple[dict[Name, Value], int]:
-        data = self.data
-        entries: dict[Name, Value] = {}
-        while True:
-            at = _SKIP.match(data, at).end()  # type: ignore[union-attr]
-            if data[at : at + 2] == b">>":
-                return entries, at + 2
-            key = _NAME.match(data, at)
-            if key is None:
-                raise PdfSyntaxError(f"dictionary key expected at {at}")
-            item, at = self.value(key.end(), depth + 1)
-            entries[Name(key[0])] = item
-        # not reached
+                raise PdfSyntaxError(f"unexpected {data[at : at + 12]!r} at {at}")
+            kind = found.lastindex or 0
+            at = found.end()
+            item: Value
+            if kind == _NAME_TOKEN:
+                item = Name(found[5])
+            elif kind == _REF_TOKEN:
+                item = Ref(int(found[6]), int(found[7]))
+            elif kind in (_OPEN_DICT, _OPEN_ARRAY):
+                if len(stack) + depth >= _MAX_DEPTH:
+                    raise PdfSyntaxError("nested too deeply")
+                stack.append(({}, [None]) if kind == _OPEN_DICT else [])
+                continue
+            elif kind in (_CLOSE_DICT, _CLOSE_ARRAY):
+                top = stack.pop() if stack else None
+                if kind == _CLOSE_DICT and isinstance(top, tuple) and top[1][0] is None:
+                    item = top[0]
+                elif kind == _CLOSE_ARRAY and isinstance(top, list):
+                    item = top
+                else:
+                    raise PdfSyntaxError(f"unbalanced {found[kind]!r} at {found.start(kind)}")
+            elif kind == _STRING_TOKEN:
+                item, at = self._string(found.start(_STRING_TOKEN))
+            else:
+                item = Token(found[kind])  # number, hexadecimal string, true, false, null
+            if not stack:
+                return item, at
+            top = stack[-1]
+            if isinstance(top, list):
+                top.append(item)
+            elif top[1][0] is None:
+                if not isinstance(item, Name):
+                    raise PdfSyntaxError(f"dictionary key expected before {at}")
+                top[1][0] = item
+            else:
+                top[0][top[1][0]] = item
+                top[1][0] = None
 
     def _string(self, at: int) -> tuple[Token, int]:
+        """A literal string from its ``(`` at ``at``: balanced parentheses, backslash
+        escapes."""
         data = self.data
-        level, position = 0, at
-        end = len(data)
+        level, position, end = 0, at, len(data)
+        run = _STRING_RUN.match
         while position < end:
             char = data[position]
             if char == 0x5C:  # backslash: skip the escaped byte
@@ -206,6 +203,10 @@ class Parser:
                 level -= 1
                 if level == 0:
                     return Token(data[at : position + 1]), position + 1
+            else:
+                found = run(data, position)
+                position = found.end() if found is not None else position + 1
+                continue
             position += 1
         raise PdfSyntaxError("unterminated string")
 
@@ -435,10 +436,17 @@ class Document:
     def object_span(self, offset: int, ref: Ref) -> tuple[int, int]:
         """Where the object ``ref`` stored at ``offset`` starts (its ``n g obj``) and ends
         (after its ``endobj``)."""
-        _, end = self._object_at(offset, ref.number, ref.generation)
-        header = _HEADER.match(self.data, offset)
-        assert header is not None
-        return header.start(1), end
+        data = self.data
+        header = _HEADER.match(data, offset)
+        if header is None or int(header[1]) != ref.number or int(header[2]) != ref.generation:
+            raise PdfSyntaxError(f"object {ref.number} is not where the cross-reference says")
+        # Quick path for a dictionary (what the update replaces): the first endobj, with no
+        # stream and no other object's header before it.
+        end = data.find(b"endobj", header.end())
+        if end >= 0 and not _STREAM_OR_OBJ.search(data, header.end(), end):
+            return header.start(1), end + len(b"endobj")
+        _, after = self._object_at(offset, ref.number, ref.generation)
+        return header.start(1), after
 
     def _object_at(self, offset: int, num: int, gen: int) -> tuple[Value | Stream, int]:
         """The object whose header is at ``offset``, and where its ``endobj`` ends."""

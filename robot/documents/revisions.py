@@ -13,6 +13,7 @@ objects in it that are still in use are written again by the update.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -21,7 +22,6 @@ from robot.documents.pdfsyntax import (
     Document,
     Located,
     Name,
-    Parser,
     PdfSyntaxError,
     Ref,
     Value,
@@ -105,7 +105,9 @@ def plan(doc: Document, replaced: bytearray) -> Plan:
     result = Plan()
     streams: set[tuple[int, int]] = set()  # (section position, object stream number)
     for position, section in enumerate(sections):
-        for num, place in section.listed(data):
+        # The newest section's entries are all in use: only the replaced ones are old.
+        entries = _replaced_entries(doc, replaced) if position == 0 else section.listed(data)
+        for num, place in entries:
             if place.offset < 0 and place.stream < 0:
                 continue  # free
             if place.offset in xref_streams:
@@ -120,6 +122,17 @@ def plan(doc: Document, replaced: bytearray) -> Plan:
     for position, stream in sorted(streams):
         _blank_stream(doc, replaced, position, stream, result)
     return result
+
+
+def _replaced_entries(doc: Document, replaced: bytearray) -> Iterator[tuple[int, Located]]:
+    """The newest section's entries for the replaced objects."""
+    section = doc.sections[0]
+    num = replaced.find(1)
+    while num >= 0:
+        place = section.get(doc.data, num)
+        if place is not None:
+            yield num, place
+        num = replaced.find(1, num + 1)
 
 
 def _blank_stream(
@@ -157,7 +170,9 @@ def _locate_from(doc: Document, position: int, number: int) -> Located | None:
 
 
 def object_text(doc: Document, stream: int, index: int) -> bytes:
-    """The text of the ``index``-th object of object stream ``stream``, as stored there."""
+    """The text of the ``index``-th object of object stream ``stream``, as stored there: up to
+    the next object's offset (not parsed)."""
     text, numbers, first = doc.object_stream(stream)
-    _, after = Parser(text).value(first + numbers[2 * index + 1])
-    return text[first + numbers[2 * index + 1] : after].strip()
+    start = first + numbers[2 * index + 1]
+    following = [first + at for at in numbers[1::2] if first + at > start]
+    return text[start : min(following, default=len(text))].strip()
