@@ -10,9 +10,10 @@ baseline and the peak RSS above it (``VmHWM``, which counts qpdf's and pdfium's 
 the memory figure of the first run; then ``REPEATS`` more runs give the time (median, min and
 max). A second process measures the memory of the same run with the output joined into one
 ``bytes`` (``watermark_pdf``, what prepare did before), for comparison. Each row says how the
-file was written (``WatermarkResult.written_as``): an update with the old page versions blanked,
-or a full copy (the *real, object streams* rows: the same pages saved with object streams, which
-cannot be blanked in place).
+file was written (``WatermarkResult.written_as``): an update with the earlier versions blanked
+(every file the lean reader reads), or a full copy by qpdf (the *real, encrypted* rows: qpdf
+decrypts). The pre-flight (page count, lean reader) and qpdf reading the page tree alone (what
+the watermark used before the lean reader) are measured the same way, for comparison.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ INPUTS = (
     ("real", 2000),
     ("real, object streams", 200),
     ("real, object streams", 2000),
+    ("real, two revisions", 200),
+    ("real, encrypted", 200),
 )
+PASSWORD = "clave-de-prueba"  # the encrypted input's (a test value, not a secret)
 
 
 def synthetic_pdf(pages: int) -> bytes:
@@ -82,6 +86,47 @@ def synthetic_pdf(pages: int) -> bytes:
     buffer = io.BytesIO()
     pdf.save(buffer)
     return buffer.getvalue()
+
+
+def two_revisions_pdf(pages: int) -> bytes:
+    """The real pages with a second revision appended: an incremental update that gives every
+    page a new version (a /PieceInfo entry, as editors add), by pikepdf's own writer."""
+    import pikepdf
+
+    data = real_pdf(pages)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        numbers = [page.obj.objgen for page in pdf.pages]
+        size = int(pdf.trailer.Size)
+        root = pdf.trailer.Root.objgen
+        chunks, offsets, at = [], {}, len(data)
+        for page, ref in zip(pdf.pages, numbers, strict=True):
+            page.obj.PieceInfo = pikepdf.Dictionary(Edited=pikepdf.Name.Yes)
+            text = b"%d %d obj\n%s\nendobj\n" % (*ref, bytes(page.obj.unparse(resolved=True)))
+            offsets[ref[0]] = at
+            chunks.append(text)
+            at += len(text)
+    xref = [b"xref\n0 1\n0000000000 65535 f\r\n"]
+    for number in sorted(offsets):
+        xref.append(b"%d 1\n%010d 00000 n\r\n" % (number, offsets[number]))
+    start = data.rindex(b"startxref")
+    prev = int(data[start + 9 :].split()[0])
+    trailer = b"trailer\n<< /Size %d /Root %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        *root,
+        prev,
+        at,
+    )
+    return data + b"".join(chunks) + b"".join(xref) + trailer
+
+
+def encrypted_pdf(pages: int) -> bytes:
+    """The real pages encrypted (AES-256) with PASSWORD."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(real_pdf(pages))) as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer, encryption=pikepdf.Encryption(owner=PASSWORD, user=PASSWORD, R=6))
+        return buffer.getvalue()
 
 
 def real_pdf(pages: int, *, object_streams: bool = False) -> bytes:
@@ -128,7 +173,7 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
     memory of one run that joins the output into one ``bytes``."""
     import pikepdf
 
-    from robot.documents.checks import open_pdf
+    from robot.documents.checks import open_pdf, preflight
     from robot.documents.preview import pdf_preview
     from robot.documents.watermark import watermark_pdf, watermark_pdf_result
 
@@ -139,17 +184,21 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
     watermark_pdf_result(buffer.getvalue(), TEXT)  # warm-up: fonts, the cached stamp
     pdf_preview(buffer.getvalue())
     data = path.read_bytes()
+    password = PASSWORD if "encrypted" in path.name else None
     target = path.with_name(f"marked-{path.name}")
     if mode == "bytes":
         base = _reset_peak()
-        joined = watermark_pdf(data, TEXT)
+        joined = watermark_pdf(data, TEXT, password=password)
         return {"joined_kb": _status_kb("VmHWM") - base, "out": len(joined)}
     base = _reset_peak()
-    with open_pdf(data, path.name) as pdf:  # what qpdf needs to read the page tree
-        pages = len(pdf.pages)
+    pages = preflight(path, data=data, password=password, max_bytes=len(data)).pages
+    checked = _status_kb("VmHWM") - base
+    base = _reset_peak()
+    with open_pdf(data, path.name, password) as pdf:  # what qpdf needs to read the page tree
+        assert len(pdf.pages) == pages
     tree = _status_kb("VmHWM") - base
     base = _reset_peak()
-    result = _prepare_like(watermark_pdf_result, data, target)
+    result = _prepare_like(watermark_pdf_result, data, target, password)
     extra = _status_kb("VmHWM") - base
     pdf_preview(target)  # as prepare does, with the output still held
     with_preview = _status_kb("VmHWM") - base
@@ -159,7 +208,7 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
     times, cpu = [], []
     for _ in range(REPEATS):
         start, start_cpu = time.perf_counter(), time.process_time()
-        _prepare_like(watermark_pdf_result, data, target)
+        _prepare_like(watermark_pdf_result, data, target, password)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return {
@@ -168,6 +217,7 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
         "out": out_size,
         "written_as": written_as,
         "tree_kb": tree,
+        "preflight_kb": checked,
         "extra_kb": extra,
         "preview_kb": with_preview,
         "times": times,
@@ -175,10 +225,10 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
     }
 
 
-def _prepare_like(mark: Any, data: bytes, target: Path) -> Any:
+def _prepare_like(mark: Any, data: bytes, target: Path, password: str | None) -> Any:
     """Watermark ``data``, then size, write and hash the output's parts as prepare does;
     returns the result."""
-    result = mark(data, TEXT)
+    result = mark(data, TEXT, password=password)
     output = result.output
     if output.size <= 0:  # prepare checks the size against the portal's limit here
         raise RuntimeError("empty output")
@@ -193,8 +243,9 @@ def _rows(kind: str, r: dict[str, Any]) -> tuple[str, str]:
     times = sorted(r["times"])
     median = statistics.median(times)
     cpu = statistics.median(r["cpu"])
-    extra, preview, joined, tree = (
-        int(r[key]) * 1024 for key in ("extra_kb", "preview_kb", "joined_kb", "tree_kb")
+    extra, preview, joined, tree, checked = (
+        int(r[key]) * 1024
+        for key in ("extra_kb", "preview_kb", "joined_kb", "tree_kb", "preflight_kb")
     )
     how = WRITTEN_AS[r["written_as"]]
     time_row = (
@@ -205,9 +256,9 @@ def _rows(kind: str, r: dict[str, Any]) -> tuple[str, str]:
     )
     memory_row = (
         f"| {kind} | {how} | {pages:,} | {_mb(size_in)} "
-        f"| **{_mb(extra)}** | **{extra / size_in:.1f}×** | {extra / pages / 1024:.1f} kB "
+        f"| **{_mb(extra)}** | **{extra / size_in:.2f}×** | {extra / pages / 1024:.1f} kB "
         f"| {_mb(preview)} | {_mb(joined)} ({joined / size_in:.1f}×) "
-        f"| {_mb(tree)} ({tree / size_in:.1f}×) |"
+        f"| {_mb(checked)} ({checked / size_in:.2f}×) | {_mb(tree)} ({tree / size_in:.1f}×) |"
     )
     return time_row, memory_row
 
@@ -237,6 +288,10 @@ def main() -> None:
             path = Path(folder) / f"{kind.replace(', ', '-').replace(' ', '-')}-{pages}.pdf"
             if kind == "synthetic":
                 path.write_bytes(synthetic_pdf(pages))
+            elif kind == "real, two revisions":
+                path.write_bytes(two_revisions_pdf(pages))
+            elif kind == "real, encrypted":
+                path.write_bytes(encrypted_pdf(pages))
             else:
                 path.write_bytes(real_pdf(pages, object_streams="object streams" in kind))
             result = _run(path, "file")
@@ -268,13 +323,20 @@ def main() -> None:
             "- *real*: pages of seven files of the test corpus (117-page scan-and-text report, "
             "LaTeX, office exports, rotated pages, images) repeated, each copy with its own "
             "fonts and images, as in documents assembled from several sources.",
-            "- *real, object streams*: the same pages saved with object streams (as LaTeX and "
-            "many recent exporters write): the old page versions cannot be blanked in place, so "
-            "the file is rewritten in full.",
+            "- *real, object streams*: the same pages saved with object streams and a "
+            "cross-reference stream (as LaTeX and many recent exporters write): the object "
+            "streams holding page dictionaries are blanked whole and their other objects "
+            "written again, packed.",
+            "- *real, two revisions*: the real pages with an incremental update that gave every "
+            "page a new version (as an editor leaves them): every version the new revision "
+            "does not use is blanked.",
+            "- *real, encrypted*: the real pages encrypted (AES-256, password given): qpdf "
+            "decrypts and the file is rewritten in full, the one path left to qpdf (with "
+            "damaged files).",
             "",
-            "Written as: *update, blanked* (the original's bytes with the old versions of the "
-            "replaced objects overwritten by spaces, then the update) or *full copy* (qpdf "
-            "rewrites the file).",
+            "Written as: *update, blanked* (the original's bytes with every version the new "
+            "revision does not use overwritten by spaces, then the update) or *full copy* "
+            "(qpdf rewrites the file).",
             "",
             "| input | written as | pages | input | output (growth) | time | pages/s "
             "| pages per CPU-second |",
@@ -285,11 +347,14 @@ def main() -> None:
             "with the preview rendered afterwards (pdfium reading the written file, the output "
             "still held); the same watermark with the output joined into one `bytes` "
             "(`watermark_pdf`, what prepare kept before this design), measured in another "
-            "fresh process; and qpdf reading the page tree alone, a part of the first.",
+            "fresh process; the pre-flight (page count by the lean reader; qpdf for the "
+            "encrypted file); and, for comparison, qpdf reading the page tree alone (what the "
+            "watermark and the pre-flight needed before the lean reader).",
             "",
             "| input | written as | pages | input | extra peak RSS | × input | per page "
-            "| with the preview | joined into `bytes` | qpdf reading the page tree alone |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| with the preview | joined into `bytes` | pre-flight "
+            "| qpdf reading the page tree alone |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *memory_rows,
             "",
         ]

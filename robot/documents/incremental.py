@@ -133,6 +133,7 @@ class _Update:
         self.field3: array[int] = array("q")  # generation, or index in the object stream
         self.replaced = bytearray(doc.size)  # replaced[n]: the original's object n written again
         self.names: dict[Ref, bytes] = {}  # shared holder of the stamp -> its name there
+        self.pending: list[tuple[int, bytes]] = []  # objects waiting for an object stream
 
     def _allocate(self) -> int:
         self.next_number += 1
@@ -169,7 +170,22 @@ class _Update:
         if not 0 < number < len(self.replaced) or self.replaced[number]:
             raise PdfSyntaxError(f"object {number} would be written twice")
         self.replaced[number] = 1
-        self._emit(number, ref.generation, serialize(value))
+        self._object(number, ref.generation, serialize(value))
+
+    def _object(self, number: int, generation: int, text: bytes) -> None:
+        """An object that is not a stream: packed into an object stream when the file uses
+        cross-reference streams (compressed, as the original had it), else written plain."""
+        if not self.doc.uses_streams or generation != 0:
+            self._emit(number, generation, text)
+            return
+        self.pending.append((number, text))
+        if len(self.pending) == _PER_OBJECT_STREAM:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self._pack(self.pending)
+            self.pending = []
 
     def place_form(self, page: Page, new_page: dict[Name, Value]) -> bytes:
         """Add the stamp to the /XObject resources the page uses: in ``new_page`` when the page
@@ -235,18 +251,8 @@ class _Update:
         found = plan(doc, self.replaced)
         for stream, generation in found.freed.items():
             self._entry(stream, _FREE, 0, min(generation + 1, 65535))
-        if doc.uses_streams:
-            batch: list[tuple[int, bytes]] = []
-            for number, stream, index in found.rewrite:
-                batch.append((number, object_text(doc, stream, index)))
-                if len(batch) == _PER_OBJECT_STREAM:
-                    self._pack(batch)
-                    batch = []
-            if batch:
-                self._pack(batch)
-        else:
-            for number, stream, index in found.rewrite:
-                self._emit(number, 0, object_text(doc, stream, index))
+        for number, stream, index in found.rewrite:
+            self._object(number, 0, object_text(doc, stream, index))
         return Blanked.of(doc.data, found.spans)
 
     def _pack(self, batch: list[tuple[int, bytes]]) -> None:
@@ -267,6 +273,7 @@ class _Update:
     def finish(self, original: Part) -> Parts:
         """``original``, then the update: the objects written so far and the
         cross-reference."""
+        self._flush()
         doc = self.doc
         data = doc.data
         lead = b"" if data.endswith((b"\n", b"\r")) else b"\n"
@@ -282,7 +289,7 @@ class _Update:
             entry = doc.trailer.get(key)
             if isinstance(entry, Ref):
                 trailer[key] = entry
-        order = sorted(range(len(self.numbers)), key=self.numbers.__getitem__)
+        order = self._order()
         if doc.uses_streams:
             xref = self._xref_stream(trailer, order, start, xref_at)
         else:
@@ -291,7 +298,16 @@ class _Update:
         body = memoryview(self.body)
         return Parts((original, *([lead] if lead else []), body, xref, tail))
 
-    def _runs(self, order: list[int]) -> list[tuple[int, int]]:
+    def _order(self) -> array[int]:
+        """The entries' indexes by object number (an array: 8 bytes an entry)."""
+        where: array[int] = array("q", [-1]) * (self.next_number + 1)
+        for k, number in enumerate(self.numbers):
+            if where[number] >= 0:
+                raise PdfSyntaxError(f"object {number} written twice")
+            where[number] = k
+        return array("q", (k for k in where if k >= 0))
+
+    def _runs(self, order: array[int]) -> list[tuple[int, int]]:
         """Consecutive object numbers in ``order``: (first number, count)."""
         runs: list[tuple[int, int]] = []
         previous = -2
@@ -306,7 +322,7 @@ class _Update:
             previous = number
         return runs
 
-    def _xref_table(self, trailer: dict[Name, Value], order: list[int], start: int) -> bytes:
+    def _xref_table(self, trailer: dict[Name, Value], order: array[int], start: int) -> bytes:
         # The head of the free list first, as PDF writers do (some readers expect a table that
         # starts at object 0).
         out = bytearray(b"xref\n0 1\n0000000000 65535 f\r\n")
@@ -325,7 +341,7 @@ class _Update:
         return bytes(out + b"trailer\n" + serialize(trailer) + b"\n")
 
     def _xref_stream(
-        self, trailer: dict[Name, Value], order: list[int], start: int, at: int
+        self, trailer: dict[Name, Value], order: array[int], start: int, at: int
     ) -> bytes:
         """A cross-reference stream (for originals that use them), listing itself too."""
         own = self._allocate()

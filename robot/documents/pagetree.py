@@ -16,7 +16,6 @@ from robot.documents.pdfsyntax import (
     Name,
     PdfSyntaxError,
     Ref,
-    Stream,
     Value,
     number,
 )
@@ -43,8 +42,10 @@ class Page:
 
 
 @dataclass(slots=True)
-class _Pending:
-    ref: Ref
+class _Level:
+    """A page-tree node being visited: its kids still to visit and what they inherit."""
+
+    kids: Iterator[Value]
     depth: int
     inherited: dict[Name, Value]
     holder: Ref | None
@@ -53,37 +54,35 @@ class _Pending:
 
 def pages(doc: Document) -> Iterator[Page]:
     """Every page in document order. Raises PdfSyntaxError for a tree this walk will not
-    follow (a loop, a page listed twice, a node that is not a dictionary)."""
+    follow (a loop, a page listed twice, a node that is not a dictionary). One level per
+    depth of the tree is kept, not one entry per page."""
     root = doc.resolve(doc.trailer.get(Name(b"/Root")))
     if not isinstance(root, dict):
         raise PdfSyntaxError("no catalog")
-    top = root.get(Name(b"/Pages"))
-    if not isinstance(top, Ref):
-        raise PdfSyntaxError("no page tree")
     seen = bytearray(doc.size)
-    stack = [_Pending(top, 0, {}, None, None)]
+    stack = [_Level(iter([root.get(Name(b"/Pages"))]), 0, {}, None, None)]
     while stack:
-        item = stack.pop()
-        ref = item.ref
-        if not 0 < ref.number < doc.size or seen[ref.number]:
+        level = stack[-1]
+        ref = next(level.kids, None)
+        if ref is None:
+            stack.pop()
+            continue
+        if not isinstance(ref, Ref) or not 0 < ref.number < doc.size or seen[ref.number]:
             raise PdfSyntaxError("page tree loops, repeats a node or names a missing one")
         seen[ref.number] = 1
         node = doc.get(ref)
-        if not isinstance(node, dict) or isinstance(node, Stream):
+        if not isinstance(node, dict):
             raise PdfSyntaxError(f"page-tree node {ref.number} is not a dictionary")
-        inherited = _inherit(doc, node, item.inherited)
-        holder, holder_dict = item.holder, item.holder_dict
+        inherited = _inherit(doc, node, level.inherited)
+        holder, holder_dict = level.holder, level.holder_dict
         if RESOURCES in node:
             holder, holder_dict = ref, node
         kids = doc.resolve(node.get(KIDS))
         kind = node.get(TYPE)
         if kind == b"/Pages" or (kind != b"/Page" and isinstance(kids, list)):
-            if item.depth > _MAX_DEPTH or not isinstance(kids, list):
+            if level.depth > _MAX_DEPTH or not isinstance(kids, list):
                 raise PdfSyntaxError(f"page-tree node {ref.number}: bad /Kids")
-            for kid in reversed(kids):
-                if not isinstance(kid, Ref):
-                    raise PdfSyntaxError(f"page-tree node {ref.number}: a kid is not a reference")
-                stack.append(_Pending(kid, item.depth + 1, inherited, holder, holder_dict))
+            stack.append(_Level(iter(kids), level.depth + 1, inherited, holder, holder_dict))
             continue
         resources = holder_dict.get(RESOURCES) if holder_dict is not None else None
         yield Page(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +28,16 @@ class Blanked:
     spans: array[int]
 
     @classmethod
-    def of(cls, data: bytes, spans: Iterable[tuple[int, int]]) -> Blanked:
-        flat: array[int] = array("q")
+    def of(cls, data: bytes, spans: array[int]) -> Blanked:
+        """``spans`` flat (start, end, start, end …) in any order, duplicates allowed."""
+        keys = sorted({spans[k] << 40 | (spans[k + 1] - spans[k]) for k in range(0, len(spans), 2)})
+        flat: array[int] = array("q", bytes(16 * len(keys)))
         at = 0
-        for start, end in sorted(set(spans)):
+        for k, key in enumerate(keys):
+            start, end = key >> 40, (key >> 40) + (key & (1 << 40) - 1)
             if not at <= start <= end <= len(data):
                 raise ValueError(f"overlapping or outside span {start}-{end}")
-            flat.extend((start, end))
+            flat[2 * k], flat[2 * k + 1] = start, end
             at = end
         return cls(data, flat)
 

@@ -13,6 +13,7 @@ objects in it that are still in use are written again by the update.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -90,7 +91,8 @@ class Plan:
     blanked that the newest revision still names (to declare free), and the objects in use
     that were inside them (to write again)."""
 
-    spans: list[Span] = field(default_factory=list)
+    spans: array[int] = field(default_factory=lambda: array("q"))  # start, end, start, end …
+    streams: set[int] = field(default_factory=set)  # offsets of the object streams blanked
     freed: dict[int, int] = field(default_factory=dict)  # object stream -> its generation
     rewrite: list[tuple[int, int, int]] = field(default_factory=list)  # number, stream, index
 
@@ -118,7 +120,7 @@ def plan(doc: Document, replaced: bytearray) -> Plan:
             if place.stream >= 0:
                 streams.add((position, place.stream))
             else:
-                result.spans.append(doc.object_span(place.offset, Ref(num, place.generation)))
+                result.spans.extend(doc.object_span(place.offset, Ref(num, place.generation)))
     for position, stream in sorted(streams):
         _blank_stream(doc, replaced, position, stream, result)
     return result
@@ -144,10 +146,10 @@ def _blank_stream(
     current = doc.locate(stream)
     if seen is None or seen.offset < 0 or current is None:
         raise PdfSyntaxError(f"object stream {stream} missing")
-    span = doc.object_span(seen.offset, Ref(stream, seen.generation))
-    if span in out.spans:
+    if seen.offset in out.streams:
         return
-    out.spans.append(span)
+    out.streams.add(seen.offset)
+    out.spans.extend(doc.object_span(seen.offset, Ref(stream, seen.generation)))
     if current[1] != seen:
         raise PdfSyntaxError(f"object stream {stream} was replaced by a later revision")
     out.freed[stream] = seen.generation
