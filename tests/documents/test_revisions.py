@@ -19,7 +19,7 @@ from robot.documents import incremental, prepare_documents, revisions
 from robot.documents import watermark as watermark_module
 from robot.documents.model import DocumentSpec
 from robot.documents.pdfsyntax import Document, PdfSyntaxError
-from robot.documents.revisions import is_signed
+from robot.documents.revisions import is_signed, is_signed_doc
 from robot.documents.watermark import (
     REWRITTEN_NOTE,
     SIGNATURE_LOST_NOTE,
@@ -98,6 +98,7 @@ def test_a_signature_is_a_sig_field_with_a_value(name: str, signed: bool) -> Non
         data = (CORPUS / name).read_bytes()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert is_signed(pdf) is signed
+    assert is_signed_doc(Document(data)) is signed  # the lean reader's check agrees
 
 
 @pytest.mark.parametrize("change", [_sig_on_parent, _kind_on_parent])
@@ -107,6 +108,9 @@ def test_a_signature_field_in_a_field_tree_is_found(
     with pikepdf.open(io.BytesIO(signed_pdf())) as pdf:
         change(pdf)
         assert is_signed(pdf)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    assert is_signed_doc(Document(buffer.getvalue()))
 
 
 def test_an_empty_signature_field_is_blanked_like_any_page() -> None:
