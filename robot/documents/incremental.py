@@ -322,7 +322,7 @@ class _Update:
             previous = number
         return runs
 
-    def _xref_table(self, trailer: dict[Name, Value], order: array[int], start: int) -> bytes:
+    def _xref_table(self, trailer: dict[Name, Value], order: array[int], start: int) -> memoryview:
         # The head of the free list first, as PDF writers do (some readers expect a table that
         # starts at object 0).
         out = bytearray(b"xref\n0 1\n0000000000 65535 f\r\n")
@@ -338,11 +338,12 @@ class _Update:
                 else:
                     raise PdfSyntaxError("object streams in a file with a table")
             position += count
-        return bytes(out + b"trailer\n" + serialize(trailer) + b"\n")
+        out += b"trailer\n" + serialize(trailer) + b"\n"
+        return memoryview(out)
 
     def _xref_stream(
         self, trailer: dict[Name, Value], order: array[int], start: int, at: int
-    ) -> bytes:
+    ) -> memoryview:
         """A cross-reference stream (for originals that use them), listing itself too."""
         own = self._allocate()
         self._entry(own, _PLAIN, at - start, 0)
@@ -365,7 +366,9 @@ class _Update:
             Name(b"/Index"): index,
             Name(b"/Length"): Token(b"%d" % len(rows)),
         }
-        return b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (own, serialize(head), rows)
+        rows[:0] = b"%d 0 obj\n%s\nstream\n" % (own, serialize(head))
+        rows += b"\nendstream\nendobj\n"
+        return memoryview(rows)
 
 
 def _file_id(old: Value | None, digest: bytes) -> list[Value]:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from robot.documents.geometry import PageView, view_of
 from robot.documents.pdfsyntax import (
+    NULL,
     Document,
     Name,
     PdfSyntaxError,
     Ref,
+    Refs,
     Value,
     number,
 )
@@ -60,7 +62,7 @@ def pages(doc: Document) -> Iterator[Page]:
     if not isinstance(root, dict):
         raise PdfSyntaxError("no catalog")
     seen = bytearray(doc.size)
-    stack = [_Level(iter([root.get(Name(b"/Pages"))]), 0, {}, None, None)]
+    stack = [_Level(iter([root.get(Name(b"/Pages"), NULL)]), 0, {}, None, None)]
     while stack:
         level = stack[-1]
         ref = next(level.kids, None)
@@ -79,8 +81,8 @@ def pages(doc: Document) -> Iterator[Page]:
             holder, holder_dict = ref, node
         kids = doc.resolve(node.get(KIDS))
         kind = node.get(TYPE)
-        if kind == b"/Pages" or (kind != b"/Page" and isinstance(kids, list)):
-            if level.depth > _MAX_DEPTH or not isinstance(kids, list):
+        if kind == b"/Pages" or (kind != b"/Page" and isinstance(kids, list | Refs)):
+            if level.depth > _MAX_DEPTH or not isinstance(kids, list | Refs):
                 raise PdfSyntaxError(f"page-tree node {ref.number}: bad /Kids")
             stack.append(_Level(iter(kids), level.depth + 1, inherited, holder, holder_dict))
             continue

@@ -29,17 +29,25 @@ class Blanked:
 
     @classmethod
     def of(cls, data: bytes, spans: array[int]) -> Blanked:
-        """``spans`` flat (start, end, start, end …) in any order, duplicates allowed."""
-        keys = sorted({spans[k] << 40 | (spans[k + 1] - spans[k]) for k in range(0, len(spans), 2)})
-        flat: array[int] = array("q", bytes(16 * len(keys)))
+        """``spans`` flat (start, end, start, end …) in any order, duplicates allowed. Spans
+        already in order (the common case) are taken as they are, without a sorted copy."""
+        pairs = range(0, len(spans) - 2, 2)
+        if all(spans[k] < spans[k + 2] for k in pairs):
+            ordered = spans
+        else:
+            keys = sorted(
+                {spans[k] << 40 | (spans[k + 1] - spans[k]) for k in range(0, len(spans), 2)}
+            )
+            ordered = array("q", bytes(16 * len(keys)))
+            for k, key in enumerate(keys):
+                ordered[2 * k], ordered[2 * k + 1] = key >> 40, (key >> 40) + (key & (1 << 40) - 1)
         at = 0
-        for k, key in enumerate(keys):
-            start, end = key >> 40, (key >> 40) + (key & (1 << 40) - 1)
+        for k in range(0, len(ordered), 2):
+            start, end = ordered[k], ordered[k + 1]
             if not at <= start <= end <= len(data):
                 raise ValueError(f"overlapping or outside span {start}-{end}")
-            flat[2 * k], flat[2 * k + 1] = start, end
             at = end
-        return cls(data, flat)
+        return cls(data, ordered)
 
     def __len__(self) -> int:
         return len(self.data)

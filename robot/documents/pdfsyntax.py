@@ -73,7 +73,25 @@ class Stream:
     length: int
 
 
-Value: TypeAlias = dict[Name, "Value"] | list["Value"] | Ref | Name | Token
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """An array of references read lazily (a /Kids array: one entry per page of a page-tree
+    node): the text ``data[start:end]``, from ``[`` to ``]``, each reference made when
+    iterated."""
+
+    data: bytes
+    start: int
+    end: int
+
+    def __iter__(self) -> Iterator[Ref]:
+        for found in _REF_ITEM.finditer(self.data, self.start, self.end):
+            yield Ref(int(found[1]), int(found[2]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in _REF_ITEM.finditer(self.data, self.start, self.end))
+
+
+Value: TypeAlias = dict[Name, "Value"] | list["Value"] | Refs | Ref | Name | Token
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +117,8 @@ def serialize(value: Value | Stream) -> bytes:
         return b"%d %d R" % (value.number, value.generation)
     if isinstance(value, bytes):
         return value
+    if isinstance(value, Refs):
+        return value.data[value.start : value.end]
     raise PdfSyntaxError(f"cannot write {type(value).__name__}")
 
 
@@ -127,8 +147,27 @@ _TOKEN = re.compile(
     rb")"
 )
 _STRING_RUN = re.compile(rb"[^()\\]+")
+_KIDS = b"/Kids"
+# An array of references only, as /Kids always is: kept as text (Refs), not parsed into a list.
+# Checked with a character class and a count, not one nested pattern: the regular expression
+# engine would keep state for every repetition (memory per page).
+_REF_ARRAY_OPEN = re.compile(rb"[\x00\t\n\x0c\r ]*\[")
+_REF_ARRAY_BODY = re.compile(rb"[0-9R\x00\t\n\x0c\r ]*\]")
+_REF_ITEM = re.compile(rb"(\d+)" + _W + rb"+(\d+)" + _W + rb"+R")
+
 _OPEN_DICT, _CLOSE_DICT, _OPEN_ARRAY, _CLOSE_ARRAY = 1, 2, 3, 4
 _NAME_TOKEN, _REF_TOKEN, _STRING_TOKEN = 5, 7, 10  # a reference's last group is 7
+
+
+def _ref_array(data: bytes, at: int) -> Refs | None:
+    """The array of references at ``at``, as :class:`Refs`; None if it holds anything else."""
+    opening = _REF_ARRAY_OPEN.match(data, at)
+    body = _REF_ARRAY_BODY.match(data, opening.end()) if opening is not None else None
+    if opening is None or body is None:
+        return None
+    start, end = opening.end() - 1, body.end()
+    found = sum(1 for _ in _REF_ITEM.finditer(data, start, end))
+    return Refs(data, start, end) if found == data.count(b"R", start, end) else None
 
 
 class Parser:
@@ -181,7 +220,12 @@ class Parser:
             elif top[1][0] is None:
                 if not isinstance(item, Name):
                     raise PdfSyntaxError(f"dictionary key expected before {at}")
-                top[1][0] = item
+                lazy = _ref_array(data, at) if item == _KIDS else None
+                if lazy is not None:
+                    top[0][item] = lazy
+                    at = lazy.end
+                else:
+                    top[1][0] = item
             else:
                 top[0][top[1][0]] = item
                 top[1][0] = None

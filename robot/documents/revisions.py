@@ -25,6 +25,7 @@ from robot.documents.pdfsyntax import (
     Name,
     PdfSyntaxError,
     Ref,
+    Refs,
     Value,
 )
 
@@ -80,7 +81,7 @@ def is_signed_doc(doc: Document) -> bool:
         if kind == b"/Sig" and isinstance(doc.resolve(found.get(Name(b"/V"))), dict):
             return True
         kids = doc.resolve(found.get(Name(b"/Kids")))
-        if isinstance(kids, list):
+        if isinstance(kids, list | Refs):
             stack.extend((kid, kind, depth + 1) for kid in kids)
     return False
 

@@ -89,16 +89,15 @@ def _peak(data: bytes) -> int:
     return peak
 
 
-@pytest.mark.parametrize(("object_streams", "bound"), [(False, 1.0), (True, 1.5)])
-def test_memory_grows_with_the_pages_less_than_the_file(object_streams: bool, bound: float) -> None:
+@pytest.mark.parametrize("object_streams", [False, True])
+def test_memory_grows_with_the_pages_less_than_the_file(object_streams: bool) -> None:
     """Python's allocations (all of them now: qpdf is not involved) for 300 and 1,500 of the
-    lightest pages there are (one line of text, 380 bytes a page; 170 with object streams):
-    the difference is below the file's own growth. With qpdf's object model it was about 12
-    times. The one case above the file (measured 1.2×, bound 1.5×) is that file compressed
-    into object streams: the page tree's /Kids array, parsed whole, costs about 110 bytes a
-    page on its own (docs/benchmarks/watermark.md)."""
+    lightest pages there are (one line of text: 460 bytes a page, 170 with object streams):
+    the difference is below the file's own growth (measured 0.71× and 0.57×). With qpdf's
+    object model it was about 12 times; before /Kids was read lazily and the blanked spans
+    kept in order without a sorted copy, 1.05× and 2.2×."""
     small, large = (_light_pages(n, object_streams=object_streams) for n in (300, 1500))
     growth = _peak(large) - _peak(small)
     file_growth = len(large) - len(small)
-    assert 0 < growth < bound * file_growth, f"{growth / file_growth:.2f}× the file's growth"
+    assert 0 < growth < file_growth, f"{growth / file_growth:.2f}× the file's growth"
     assert_watermarked(watermark_pdf_result(small, TEXT).output.to_bytes(), TEXT)
