@@ -27,6 +27,7 @@ from robot.documents.pdfsyntax import (
     Ref,
     Refs,
     Value,
+    number,
 )
 
 Span = tuple[int, int]  # [start, end) in the file
@@ -84,6 +85,25 @@ def is_signed_doc(doc: Document) -> bool:
         if isinstance(kids, list | Refs):
             stack.extend((kid, kind, depth + 1) for kid in kids)
     return False
+
+
+def certification(doc: Document) -> int | None:
+    """The DocMDP permission level (1: no changes, 2: forms and signing, 3: also annotations)
+    when a signature certifies the document (catalog /Perms /DocMDP); None otherwise. Adding
+    page content, as a watermark does, is allowed at none of them."""
+    root = doc.resolve(doc.trailer.get(Name(b"/Root")))
+    perms = doc.resolve(root.get(Name(b"/Perms"))) if isinstance(root, dict) else None
+    signature = doc.resolve(perms.get(Name(b"/DocMDP"))) if isinstance(perms, dict) else None
+    if not isinstance(signature, dict):
+        return None
+    references = doc.resolve(signature.get(Name(b"/Reference")))
+    for item in references if isinstance(references, list) else []:
+        found = doc.resolve(item)
+        if isinstance(found, dict) and found.get(Name(b"/TransformMethod")) == b"/DocMDP":
+            params = doc.resolve(found.get(Name(b"/TransformParams")))
+            level = number(params.get(Name(b"/P"))) if isinstance(params, dict) else None
+            return int(level) if level in (1.0, 2.0, 3.0) else 2  # 2 when absent, says ISO 32000
+    return 2
 
 
 @dataclass

@@ -33,7 +33,7 @@ from robot.documents.geometry import Matrix, PageView, page_view, stamp_matrix
 from robot.documents.incremental import stamp_update
 from robot.documents.parts import Parts
 from robot.documents.pdfsyntax import Document, Name, PdfSyntaxError, Stream
-from robot.documents.revisions import is_signed, is_signed_doc
+from robot.documents.revisions import certification, is_signed, is_signed_doc
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
@@ -48,6 +48,11 @@ SIGNED_NOTE = (
 REWRITTEN_NOTE = (
     "PDF reescrito completo: tenía errores que se corrigieron al leerlo, así que no admite una "
     "actualización incremental"
+)
+CERTIFIED_NOTE = (
+    "PDF certificado (DocMDP, nivel {level}): la certificación no admite cambios en el "
+    "contenido de las páginas y los lectores mostrarán la marca de agua como un cambio no "
+    "permitido; si la certificación debe seguir válida, use una constancia en lugar de la marca"
 )
 SIGNATURE_LOST_NOTE = (
     "PDF firmado digitalmente reescrito completo: la firma digital no es verificable en esta "
@@ -139,6 +144,9 @@ def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
         )
     if signed:
         notes.append(SIGNED_NOTE)
+        level = certification(doc)
+        if level is not None:
+            notes.append(CERTIFIED_NOTE.format(level=level))
     return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
 
 

@@ -21,6 +21,7 @@ from robot.documents.model import DocumentSpec
 from robot.documents.pdfsyntax import Document, PdfSyntaxError
 from robot.documents.revisions import is_signed, is_signed_doc
 from robot.documents.watermark import (
+    CERTIFIED_NOTE,
     REWRITTEN_NOTE,
     SIGNATURE_LOST_NOTE,
     SIGNED_NOTE,
@@ -248,3 +249,23 @@ def test_an_object_stream_holding_an_old_version_is_blanked_whole() -> None:
     _, numbers, _ = doc.object_stream(stream)
     inside = set(numbers[::2])
     assert {number for number, _, _ in found.rewrite} == inside - {page}
+
+
+@pytest.mark.parametrize(("level", "said"), [(1, 1), (2, 2), (3, 3), (0, 2)])  # 0: no /P
+def test_a_certified_pdf_says_its_certification_does_not_allow_the_mark(
+    level: int, said: int
+) -> None:
+    """A certifying signature (DocMDP) forbids page-content changes at every level: the
+    signed bytes are kept as for any signature, and the manifest note says the readers will
+    flag the watermark, with the level."""
+    original = signed_pdf(certified=level)
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "signed-update"
+    assert CERTIFIED_NOTE.format(level=said) in result.notes
+    assert result.output.to_bytes().startswith(original)
+
+
+def test_an_approval_signature_is_not_a_certification() -> None:
+    result = watermark_pdf_result(signed_pdf(), TEXT)
+    assert SIGNED_NOTE in result.notes
+    assert not any("certificado" in note for note in result.notes)
