@@ -19,6 +19,7 @@ to qpdf, which can repair and decrypt.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections import OrderedDict
@@ -28,19 +29,22 @@ from typing import TypeAlias
 
 _WS = b"\x00\t\n\x0c\r "
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
-_HEADER = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj\b")
+_HEADER = re.compile(
+    rb"[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj\b"
+)
 _STREAM_OR_OBJ = re.compile(rb"\b(?:stream|obj)\b")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
 _ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
-_STARTXREF = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+%%EOF")
-_SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+_STARTXREF = re.compile(rb"startxref[\x00\t\n\x0c\r ]+(\d{1,15})[\x00\t\n\x0c\r ]+%%EOF")
+_SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d{1,10}) (\d{1,10})[ \t]*(?:\r\n|\r|\n)")
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])[ \t]?(?:\r\n|\r|\n)")
 _TRAILER = re.compile(rb"[\x00\t\n\x0c\r ]*trailer\b")
 _TAIL = 2048  # where to look for the last startxref
 _MAX_DEPTH = 100  # nesting of arrays and dictionaries
 _MAX_SECTIONS = 1000  # cross-reference sections followed through /Prev
 _CACHED_STREAMS = 4  # decoded object streams kept
+_MAX_LENGTH_DEPTH = 4  # /Length references followed within each other
 
 
 class PdfSyntaxError(Exception):
@@ -122,13 +126,14 @@ def serialize(value: Value | Stream) -> bytes:
     raise PdfSyntaxError(f"cannot write {type(value).__name__}")
 
 
-def number(value: Value | None) -> float | None:
+def number(value: object) -> float | None:
     """A numeric token's value, else None."""
     if isinstance(value, Token) and _NUMBER.fullmatch(value):
         try:
-            return float(value)
+            found = float(value)
         except ValueError:
             return None
+        return found if math.isfinite(found) else None
     return None
 
 
@@ -139,7 +144,7 @@ _TOKEN = re.compile(
     rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*(?:"
     rb"(<<)|(>>)|(\[)|(\])"  # 1-4
     rb"|(/" + _REGULAR + rb"*)"  # 5 name
-    rb"|(\d+)" + _W + rb"+(\d+)" + _W + rb"+R(?!" + _REGULAR + rb")"  # 6, 7 reference
+    rb"|(\d{1,10})" + _W + rb"+(\d{1,5})" + _W + rb"+R(?!" + _REGULAR + rb")"  # 6, 7 reference
     rb"|([+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb"))"  # 8 number
     rb"|(<[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"  # 9 hexadecimal string
     rb"|(\()"  # 10 literal string: scanned by _string
@@ -153,7 +158,8 @@ _KIDS = b"/Kids"
 # engine would keep state for every repetition (memory per page).
 _REF_ARRAY_OPEN = re.compile(rb"[\x00\t\n\x0c\r ]*\[")
 _REF_ARRAY_BODY = re.compile(rb"[0-9R\x00\t\n\x0c\r ]*\]")
-_REF_ITEM = re.compile(rb"(\d+)" + _W + rb"+(\d+)" + _W + rb"+R")
+_REF_ITEM = re.compile(rb"(\d{1,10})" + _W + rb"+(\d{1,5})" + _W + rb"+R")
+_DIGITS = re.compile(rb"\d+")
 
 _OPEN_DICT, _CLOSE_DICT, _OPEN_ARRAY, _CLOSE_ARRAY = 1, 2, 3, 4
 _NAME_TOKEN, _REF_TOKEN, _STRING_TOKEN = 5, 7, 10  # a reference's last group is 7
@@ -167,7 +173,9 @@ def _ref_array(data: bytes, at: int) -> Refs | None:
         return None
     start, end = opening.end() - 1, body.end()
     found = sum(1 for _ in _REF_ITEM.finditer(data, start, end))
-    return Refs(data, start, end) if found == data.count(b"R", start, end) else None
+    numbers = sum(1 for _ in _DIGITS.finditer(data, start, end))
+    whole = found == data.count(b"R", start, end) and numbers == 2 * found
+    return Refs(data, start, end) if whole else None
 
 
 class Parser:
@@ -345,6 +353,7 @@ class Document:
         self.data = data
         self.parser = Parser(data)
         self._streams: OrderedDict[int, tuple[bytes, list[int], int]] = OrderedDict()
+        self._lengths = 0  # /Length references being followed
         found = list(_STARTXREF.finditer(data, max(len(data) - _TAIL, 0)))
         if not found:
             raise PdfSyntaxError("no startxref at the end")
@@ -357,6 +366,8 @@ class Document:
         size = number(self.trailer.get(Name(b"/Size")))
         if size is None or size < 1:
             raise PdfSyntaxError("no /Size in the trailer")
+        if size > len(data):  # every object takes at least a byte of the file
+            raise PdfSyntaxError("/Size larger than the file could hold")
         self.size = int(size)
 
     # -- cross-reference -------------------------------------------------------------------
@@ -517,8 +528,18 @@ class Document:
         return value_out, end.end()
 
     def _length(self, raw: Value | None) -> int:
-        value = self.get(raw) if isinstance(raw, Ref) else raw
-        length = number(value) if not isinstance(value, Stream) else None
+        value: Value | Stream | None = raw
+        if isinstance(raw, Ref):
+            # A /Length refers to a number; one that leads back to a stream being read (its
+            # own, or its object stream's) would never end.
+            if self._lengths >= _MAX_LENGTH_DEPTH:
+                raise PdfSyntaxError("a stream /Length refers back to a stream")
+            self._lengths += 1
+            try:
+                value = self.get(raw)
+            finally:
+                self._lengths -= 1
+        length = number(value)
         if length is None or length < 0 or length != int(length):
             raise PdfSyntaxError("bad stream /Length")
         return int(length)
@@ -526,13 +547,13 @@ class Document:
     def stream_data(self, stream: Stream) -> bytes:
         """The stream's data, decoded (FlateDecode with or without a PNG predictor, or none)."""
         raw = self.data[stream.start : stream.start + stream.length]
-        filters = stream.dict.get(Name(b"/Filter"))
-        params = stream.dict.get(Name(b"/DecodeParms"))
+        filters: Value | Stream | None = self.resolve(stream.dict.get(Name(b"/Filter")))
+        params = self.resolve(stream.dict.get(Name(b"/DecodeParms")))
         if isinstance(filters, list):
             if len(filters) > 1:
                 raise PdfSyntaxError("several filters")
-            filters = filters[0] if filters else None
-            params = params[0] if isinstance(params, list) and params else params
+            filters = self.resolve(filters[0]) if filters else None
+            params = self.resolve(params[0]) if isinstance(params, list) and params else params
         if filters is None:
             return raw
         if filters not in (b"/FlateDecode", b"/Fl"):
@@ -542,9 +563,9 @@ class Document:
         except zlib.error as err:
             raise PdfSyntaxError(f"bad compressed stream: {err}") from None
         if isinstance(params, dict):
-            predictor = int(number(params.get(Name(b"/Predictor"))) or 1)
+            predictor = int(number(self.resolve(params.get(Name(b"/Predictor")))) or 1)
             if predictor >= 10:
-                columns = int(number(params.get(Name(b"/Columns"))) or 1)
+                columns = int(number(self.resolve(params.get(Name(b"/Columns")))) or 1)
                 return _png_unpredict(decoded, columns)
             if predictor != 1:
                 raise PdfSyntaxError(f"predictor {predictor}")
@@ -575,7 +596,7 @@ class Document:
         text = self.stream_data(stream)
         count = int(number(stream.dict.get(Name(b"/N"))) or 0)
         first = int(number(stream.dict.get(Name(b"/First"))) or 0)
-        numbers = [int(v) for v in re.findall(rb"\d+", text[:first])]
+        numbers = [int(v) for v in re.findall(rb"\d{1,10}", text[:first])]
         if len(numbers) != 2 * count:
             raise PdfSyntaxError(f"bad object stream {stream_number}")
         entry = (text, numbers, first)
@@ -588,7 +609,7 @@ class Document:
 def _png_unpredict(data: bytes, columns: int) -> bytes:
     """Undo the PNG predictors (one per row) of a cross-reference or object stream."""
     width = columns + 1
-    if columns < 1 or len(data) % width:
+    if columns < 1 or columns > len(data) or len(data) % width:
         raise PdfSyntaxError("bad PNG predictor data")
     out = bytearray()
     previous = bytearray(columns)
