@@ -34,6 +34,7 @@ from robot.documents.incremental import stamp_update
 from robot.documents.parts import Parts
 from robot.documents.pdfsyntax import Document, Name, PdfSyntaxError, Stream
 from robot.documents.revisions import certification, is_signed, is_signed_doc
+from robot.errors import DocumentCorruptError
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
@@ -118,7 +119,23 @@ def watermark_pdf_result(
             placements = _placements(pdf, stamp)
             version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
             out = full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
-            return WatermarkResult(Parts.of(out), len(placements), tuple(notes), "full-copy")
+    _check_copy(out, len(placements), name)
+    return WatermarkResult(Parts.of(out), len(placements), tuple(notes), "full-copy")
+
+
+def _check_copy(out: bytes, pages: int, name: str) -> None:
+    """A full copy of a file qpdf repaired is read back before it is used: a repair can guess
+    a document that qpdf then writes but cannot read again."""
+    try:
+        with pikepdf.open(io.BytesIO(out)) as pdf:
+            if len(pdf.pages) == pages and not pdf.get_warnings():
+                return
+    except pikepdf.PdfError:
+        pass
+    raise DocumentCorruptError(
+        f"{name}: el PDF está dañado y no se pudo reparar para marcarlo",
+        hint="vuelva a exportar o escanear el documento y reemplace el archivo",
+    )
 
 
 def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
