@@ -144,7 +144,7 @@ def mock_portal(
     (SMTP, IMAP, user, password); the last is 'listo'. Stops on Ctrl-C or SIGTERM.
     Precedence: flags > environment (SECOP_PORTAL_*, SECOP_MAIL_*) > scenario > defaults.
     """
-    from robot.mock_portal.server import Bundle, wait_for_signal
+    from robot.mock_portal.server import Bundle, SignalStop
 
     base_faults = FaultConfig()
     from_scenario: dict[str, Any] = {}
@@ -176,12 +176,13 @@ def mock_portal(
         settings=settings,
         existing_suppliers=existing,
     )
+    stop = SignalStop()  # before the portal answers: a SIGTERM from then on stops it cleanly
     bundle.start()
     try:
         for line in bundle.describe():
             click.echo(line)
         click.echo("listo")
-        wait_for_signal(bundle.problem)
+        stop.wait(bundle.problem)
     finally:
         bundle.stop()
 

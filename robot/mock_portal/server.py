@@ -206,22 +206,36 @@ class Bundle:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
 
+class SignalStop:
+    """SIGINT and SIGTERM as a request to stop, installed when made: make it before the
+    service starts, so that a SIGTERM sent as soon as the service answers is a clean stop, not
+    the default kill."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            self.event.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def wait(self, problem: Callable[[], str | None] = lambda: None, interval: float = 0.5) -> None:
+        """Block until a signal; raise SetupError as soon as ``problem()`` says why the service
+        stopped working (checked every ``interval`` seconds): it fails loudly, never silently
+        half-alive."""
+        while not self.event.wait(interval):
+            if found := problem():
+                raise SetupError(
+                    f"el portal simulado dejó de funcionar: {found}",
+                    hint="se detuvo todo lo demás; revise la salida de arriba y vuelva a iniciarlo",
+                )
+
+
 def wait_for_signal(
     problem: Callable[[], str | None] = lambda: None, interval: float = 0.5
 ) -> None:
-    """Block until SIGINT or SIGTERM; raise SetupError as soon as ``problem()`` says why the
-    service stopped working (checked every ``interval`` seconds): it fails loudly, never
-    silently half-alive."""
-    stop = threading.Event()
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    while not stop.wait(interval):
-        if found := problem():
-            raise SetupError(
-                f"el portal simulado dejó de funcionar: {found}",
-                hint="se detuvo todo lo demás; revise la salida de arriba y vuelva a iniciarlo",
-            )
+    """Block until SIGINT or SIGTERM (handlers installed now; see :class:`SignalStop` to
+    install them earlier); raise SetupError as soon as ``problem()`` says why the service
+    stopped working."""
+    SignalStop().wait(problem, interval)

@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from robot.errors import SetupError
+from robot.mock_portal import server as server_module
 from robot.mock_portal.config import PortalConfig
 from robot.mock_portal.mailstack import MailStack
 from robot.mock_portal.server import MockPortal, wait_for_signal
@@ -212,3 +214,37 @@ def test_a_stopped_web_server_thread_is_reported(pymap_stack: MailStack, tmp_pat
         assert running.problem() == "el servidor web del portal se detuvo"
         with pytest.raises(SetupError, match="el portal simulado dejó de funcionar"):
             wait_for_signal(running.problem, interval=0.05)
+
+
+def test_the_stop_signals_are_caught_before_the_portal_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A SIGTERM sent as soon as the portal answers (a test stopping a fresh portal) must be a
+    clean stop, not the default kill (-15, seen once in a suite run): the handlers are
+    installed before the bundle starts. Checked in process, at the moment ``start`` runs."""
+    import robot.cli  # noqa: F401  (the command tree first: robot.mock_portal.cli needs it)
+    from robot.mock_portal import cli as cli_module
+
+    seen: list[object] = []
+
+    class Recording:
+        def __init__(self, **kwargs: object) -> None:
+            pass
+
+        def start(self) -> None:
+            seen.append(signal.getsignal(signal.SIGTERM))
+            raise SetupError("parada de la prueba", hint="ninguna")
+
+        def stop(self) -> None:
+            pass
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    monkeypatch.setattr(server_module, "Bundle", Recording)
+    try:
+        result = CliRunner().invoke(cli_module.mock_portal, ["--port", "0"])
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert "parada de la prueba" in result.output
+    assert len(seen) == 1
+    assert callable(seen[0])  # ours, not SIG_DFL
