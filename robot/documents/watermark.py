@@ -50,6 +50,10 @@ REWRITTEN_NOTE = (
     "PDF reescrito completo: tenía errores que se corrigieron al leerlo, así que no admite una "
     "actualización incremental"
 )
+UNUSUAL_NOTE = (
+    "PDF reescrito completo: su estructura (poco común) no admite una actualización incremental "
+    "que borre la versión sin marca"
+)
 CERTIFIED_NOTE = (
     "PDF certificado (DocMDP, nivel {level}): la certificación no admite cambios en el "
     "contenido de las páginas y los lectores mostrarán la marca de agua como un cambio no "
@@ -99,9 +103,9 @@ def watermark_pdf_result(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> WatermarkResult:
-    """Like :func:`watermark_pdf`, but the output in parts (the input itself, or views of it,
-    first when the update is incremental), with the page count, notes for the manifest and how
-    the file was written."""
+    """Like :func:`watermark_pdf`, but the output in parts (the input itself, or a
+    :class:`~robot.documents.parts.Blanked` description of it, first when the update is
+    incremental), with the page count, notes for the manifest and how the file was written."""
     try:
         doc = Document(data)
         return _updated(doc, text, opacity)
@@ -113,10 +117,11 @@ def watermark_pdf_result(
             opacity = 1.0
             notes.append(PDFA1_NOTE)
         signed = is_signed(pdf)
-        notes.extend(_copy_notes(signed=signed, encrypted=pdf.is_encrypted))
         with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
             stamp = source.pages[0].as_form_xobject()
             placements = _placements(pdf, stamp)
+            repaired = bool(pdf.get_warnings())  # after the page tree was read
+            notes.extend(_copy_notes(signed, pdf.is_encrypted, repaired))
             version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
             out = full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
     _check_copy(out, len(placements), name)
@@ -167,10 +172,14 @@ def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
     return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
 
 
-def _copy_notes(*, signed: bool, encrypted: bool) -> list[str]:
+def _copy_notes(signed: bool, encrypted: bool, repaired: bool) -> list[str]:
+    """Why a full copy: the signature lost, nothing to say (encrypted: the pre-flight says the
+    copy has no password), repaired, or a structure the lean reader does not take."""
     if signed:
         return [SIGNATURE_LOST_NOTE]
-    return [] if encrypted else [REWRITTEN_NOTE]
+    if encrypted:
+        return []
+    return [REWRITTEN_NOTE if repaired else UNUSUAL_NOTE]
 
 
 def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:
