@@ -24,7 +24,7 @@ import re
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 _WS = b"\x00\t\n\x0c\r "
@@ -282,12 +282,14 @@ class _Rows:
 @dataclass(frozen=True, slots=True)
 class Section:
     """One cross-reference section and its trailer; ``at``: where it starts; ``stream``: the
-    cross-reference stream's object number (-1 for a table)."""
+    cross-reference stream's object number (-1 for a table); ``hybrid``: the cross-reference
+    stream a table names in /XRefStm (read after it, same revision)."""
 
     at: int
     trailer: dict[Name, Value]
     entries: _Table | _Rows
     stream: int = -1
+    hybrid: bool = False  # the /XRefStm of the table before it: the same revision
 
     def get(self, data: bytes, number: int) -> Located | None:
         """This section's entry for ``number``: where, free (offset -1, stream -1), or None
@@ -388,7 +390,7 @@ class Document:
                 hybrid = self._section(int(number(extra) or 0))
                 if hybrid.stream < 0:
                     raise PdfSyntaxError("/XRefStm is not a stream")
-                self.sections.append(hybrid)
+                self.sections.append(replace(hybrid, hybrid=True))
             if prev is not None:
                 offset = number(prev)
                 if offset is None:

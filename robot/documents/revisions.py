@@ -185,6 +185,10 @@ def _blank_stream(
 
 
 def _locate_from(doc: Document, position: int, number: int) -> Located | None:
+    """Where ``number`` was as the revision of section ``position`` saw it (a hybrid file's
+    /XRefStm section shares its revision with the table before it)."""
+    if doc.sections[position].hybrid:
+        position -= 1
     for section in doc.sections[position:]:
         found = section.get(doc.data, number)
         if found is not None:

@@ -653,9 +653,9 @@ def test_an_incremental_update_is_read_as_qpdf_reads_it(name: str, xref: str) ->
     assert third.get(Ref(size + 1, 0)) == Token(b"(tercera)")
 
 
-def test_a_hybrid_file_reads_objects_only_its_xrefstm_lists() -> None:
+def hybrid_pdf() -> bytes:
     """A classic table that skips object 4, and /XRefStm: a cross-reference stream that says
-    object 4 is the first in object stream 5 (what Word writes)."""
+    object 4 (the page's resources) is the first in object stream 5 (what Word writes)."""
     parts = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -678,7 +678,11 @@ def test_a_hybrid_file_reads_objects_only_its_xrefstm_lists() -> None:
     out += b"5 3\n" + b"".join(b"%010d 00000 n\r\n" % offsets[n] for n in (5, 6, 7))
     out += b"trailer\n<< /Size 8 /Root 1 0 R /XRefStm %d >>\n" % offsets[6]
     out += b"startxref\n%d\n%%%%EOF\n" % table
-    data = bytes(out)
+    return bytes(out)
+
+
+def test_a_hybrid_file_reads_objects_only_its_xrefstm_lists() -> None:
+    data = hybrid_pdf()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert pdf.get_warnings() == []  # a valid file, as qpdf sees it
     doc = check_against_qpdf(data)

@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 from robot.documents import geometry, pagetree, watermark_pdf
 from robot.documents import watermark as watermark_module
 from robot.documents.parts import Blanked
-from robot.documents.pdfsyntax import PdfSyntaxError
+from robot.documents.pdfsyntax import Document, PdfSyntaxError
 from robot.documents.watermark import (
     DEFAULT_OPACITY,
     REWRITTEN_NOTE,
@@ -31,6 +31,7 @@ from tests.documents.pdfcheck import (
     squash,
     unmarked_pages,
 )
+from tests.documents.test_pdfsyntax import hybrid_pdf
 from tests.fixtures.documents import (
     CORPUS,
     CORPUS_PDFS,
@@ -328,3 +329,49 @@ def test_watermark_is_marked_as_an_artifact() -> None:
     with pikepdf.open(io.BytesIO(out)) as pdf:
         streams = pdf.pages[0].obj.Contents
         assert b"/Artifact" in streams[len(streams) - 1].read_bytes()
+
+
+def test_a_hybrid_file_is_updated_with_its_object_stream_blanked() -> None:
+    """A hybrid-reference file (a table plus /XRefStm, as Word writes) whose page resources
+    sit in an object stream: the update is a classic table; the object stream is blanked and
+    its number freed there; the resources' new version is a plain object."""
+    original = hybrid_pdf()
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "update"
+    out = result.output.to_bytes()
+    assert_watermarked(out, TEXT)
+    assert_no_unmarked_revision(result, original)
+    update = out[len(original) :]
+    assert b"/XRef" not in update and b"\nxref\n" in update
+    freed = Document(out).locate(5)  # object stream 5: free in the update's table
+    assert freed is not None and freed[0] == 0
+    assert freed[1].offset < 0 and freed[1].stream < 0
+    assert b"\n4 0 obj\n" in update
+    start = original.index(b"5 0 obj")
+    assert not out[start : original.index(b"endobj", start) + 6].strip()
+
+
+def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path) -> None:
+    """/Contents as a reference to an array of streams: the new /Contents lists the streams
+    themselves between the stamp's two."""
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(400, 300))
+        page = pdf.pages[0].obj
+        first = pdf.make_stream(b"BT /F1 12 Tf 50 150 Td (Primera) Tj ET")
+        second = pdf.make_stream(b"BT /F1 12 Tf 50 100 Td (Segunda) Tj ET")
+        page.Contents = pdf.make_indirect(pikepdf.Array([first, second]))
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        pdf.save(tmp_path / "arreglo.pdf")
+    original = (tmp_path / "arreglo.pdf").read_bytes()
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "update"
+    out = result.output.to_bytes()
+    assert_watermarked(out, TEXT, original)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        contents = pdf.pages[0].obj.Contents
+        assert isinstance(contents, pikepdf.Array)
+        assert len(contents) == 4
+        assert contents[1].read_bytes().endswith(b"(Primera) Tj ET")
