@@ -134,15 +134,18 @@ def test_a_signed_pdf_that_must_be_rewritten_says_its_signature_is_lost() -> Non
     assert SIGNED_NOTE not in result.notes
 
 
+@pytest.mark.parametrize("name", ["pdfkit.pdf", "pdflatex-4-pages.pdf"])  # table, streams
 def test_a_file_with_an_earlier_revision_has_every_earlier_version_blanked(
-    monkeypatch: pytest.MonkeyPatch,
+    name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file that already has two revisions (here: marked once with its original kept, as a
     signed one is): the update blanks the versions the newest revision no longer uses, so
-    neither earlier revision gives a reader an unmarked page."""
+    neither earlier revision gives a reader an unmarked page. With object streams, the old
+    page dictionaries sit in the first revision's object streams and the second revision's
+    new ones in its own."""
     with monkeypatch.context() as patch:
         patch.setattr(watermark_module, "is_signed_doc", lambda doc: True)
-        twice = watermark_pdf_result((CORPUS / "pdfkit.pdf").read_bytes(), TEXT)
+        twice = watermark_pdf_result((CORPUS / name).read_bytes(), TEXT)
     two_revisions = twice.output.to_bytes()
     assert unmarked_pages(earlier_revisions(two_revisions)[0], TEXT)  # the input leaks
     result = watermark_pdf_result(two_revisions, TEXT)
