@@ -109,14 +109,14 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
             hint="indique la referencia `password` del documento en el perfil, "
             "o suba una copia sin contraseña",
         ) from None
-    except pikepdf.PdfError as err:
+    except pikepdf.PikepdfError as err:
         raise DocumentCorruptError(
             f"{name}: el PDF está dañado y no se puede leer ({short_error(err)})",
             hint="vuelva a exportar o escanear el documento y reemplace el archivo",
         ) from None
     try:
         count = len(pdf.pages)
-    except pikepdf.PdfError as err:
+    except pikepdf.PikepdfError as err:
         pdf.close()
         raise DocumentCorruptError(
             f"{name}: el árbol de páginas del PDF está dañado ({short_error(err)})",

@@ -184,7 +184,7 @@ def _write_preview(suffix: str, target: Path, out_dir: Path) -> str:
 # What pikepdf (qpdf), pdfium and Pillow raise on a file they cannot handle; Pillow uses OSError,
 # ValueError, SyntaxError and struct.error for damaged images and EXIF blocks.
 _LIBRARY_ERRORS = (
-    pikepdf.PdfError,
+    pikepdf.PikepdfError,
     pdfium.PdfiumError,
     Image.DecompressionBombError,
     OSError,

@@ -135,7 +135,7 @@ def _check_copy(out: bytes, pages: int, name: str) -> None:
         with pikepdf.open(io.BytesIO(out)) as pdf:
             if len(pdf.pages) == pages and not pdf.get_warnings():
                 return
-    except pikepdf.PdfError:
+    except pikepdf.PikepdfError:
         pass
     raise DocumentCorruptError(
         f"{name}: el PDF está dañado y no se pudo reparar para marcarlo",

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import pikepdf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from robot.documents.checks import preflight
 from robot.documents.pagetree import pages
 from robot.documents.pdfsyntax import Document, Ref, Stream
 from robot.documents.watermark import watermark_pdf_result
@@ -98,3 +100,16 @@ def test_a_repair_qpdf_cannot_read_back_is_refused_clearly() -> None:
     damaged = _mutate(SMALL_STREAMS, [(1, 0, b"0"), (3021, 0, b"0")])
     with pytest.raises(DocumentCorruptError, match="no se pudo reparar"):
         watermark_pdf_result(damaged, TEXT, name="balance.pdf")
+
+
+def test_qpdf_s_runtime_errors_are_refused_clearly() -> None:
+    """Found by a longer run of the fuzz test: a page tree whose /Count qpdf cannot reconcile
+    raises QpdfRuntimeError, which is not a pikepdf.PdfError; it must still be a clear
+    DocumentCorruptError, in the pre-flight and in the watermark."""
+    damaged = _mutate(SMALL, [(220, 3, b"/Resources"), (108, 2, b"-1"), (276, 0, b"R")])
+    with pytest.raises(pikepdf.QpdfRuntimeError):  # what qpdf does with it
+        pikepdf.open(io.BytesIO(damaged)).close()
+    with pytest.raises(DocumentCorruptError):
+        watermark_pdf_result(damaged, TEXT, name="rut.pdf")
+    with pytest.raises(DocumentCorruptError):
+        preflight(Path("rut.pdf"), data=damaged)
