@@ -32,7 +32,9 @@ _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
 _HEADER = re.compile(
     rb"[\x00\t\n\x0c\r ]*(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj\b"
 )
-_STREAM_OR_OBJ = re.compile(rb"\b(?:stream|obj)\b")
+# What sends object_span to the full parse: a stream, another header, or a string or comment
+# that could hold the word endobj.
+_NOT_PLAIN = re.compile(rb"[(%]|\b(?:stream|obj)\b")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
 _ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
@@ -498,9 +500,9 @@ class Document:
         if header is None or int(header[1]) != ref.number or int(header[2]) != ref.generation:
             raise PdfSyntaxError(f"object {ref.number} is not where the cross-reference says")
         # Quick path for a dictionary (what the update replaces): the first endobj, with no
-        # stream and no other object's header before it.
+        # stream, no other object's header and no string or comment before it.
         end = data.find(b"endobj", header.end())
-        if end >= 0 and not _STREAM_OR_OBJ.search(data, header.end(), end):
+        if end >= 0 and not _NOT_PLAIN.search(data, header.end(), end):
             return header.start(1), end + len(b"endobj")
         _, after = self._object_at(offset, ref.number, ref.generation)
         return header.start(1), after

@@ -136,8 +136,9 @@ def plan(doc: Document, replaced: bytearray) -> Plan:
             if place.offset in xref_streams:
                 continue  # a cross-reference stream: the chain needs it
             gone = num < len(replaced) and replaced[num]
-            if not gone and doc.locate(num) == (position, place):
-                continue  # in use, unchanged
+            current = doc.locate(num)
+            if not gone and current is not None and current[1] == place:
+                continue  # in use, unchanged (a later section may list it again, same place)
             if place.stream >= 0:
                 streams.add((position, place.stream))
             else:

@@ -18,7 +18,7 @@ import pytest
 from robot.documents import incremental, prepare_documents, revisions
 from robot.documents import watermark as watermark_module
 from robot.documents.model import DocumentSpec
-from robot.documents.pdfsyntax import Document, PdfSyntaxError
+from robot.documents.pdfsyntax import Document, Name, PdfSyntaxError, Ref
 from robot.documents.revisions import is_signed, is_signed_doc
 from robot.documents.watermark import (
     CERTIFIED_NOTE,
@@ -272,3 +272,100 @@ def test_an_approval_signature_is_not_a_certification() -> None:
     result = watermark_pdf_result(signed_pdf(), TEXT)
     assert SIGNED_NOTE in result.notes
     assert not any("certificado" in note for note in result.notes)
+
+
+def _relisting_update(data: bytes) -> bytes:
+    """``data`` with an incremental update that adds one object and lists every entry of the
+    newest section again, at the same place (legal: some writers emit a complete section per
+    revision), as a table or a cross-reference stream like the original's."""
+    doc = Document(data)
+    entries = dict(doc.sections[0].listed(data))
+    new = doc.size
+    body = b"%d 0 obj\n<< /Producer (editor) >>\nendobj\n" % new
+    at = len(data)
+    root = doc.trailer[Name(b"/Root")]
+    assert isinstance(root, Ref)
+    head = b"/Size %d /Root %d %d R /Prev %d" % (
+        new + 1,
+        root.number,
+        root.generation,
+        doc.startxref,
+    )
+    if not doc.uses_streams:
+        rows = b"".join(
+            b"%010d %05d n\r\n" % (place.offset, place.generation)
+            if place.offset >= 0
+            else b"0000000000 65535 f\r\n"
+            for _, place in sorted(entries.items())
+        )
+        xref_at = at + len(body)
+        section = b"xref\n0 %d\n%s%010d 00000 n\r\ntrailer\n<< %s >>\n" % (
+            new + 1,
+            b"".join([rows]),
+            at,
+            head,
+        )
+        assert sorted(entries) == list(range(new))
+        return data + body + section + b"startxref\n%d\n%%%%EOF\n" % xref_at
+    own = new + 1
+    xref_at = at + len(body)
+    rows = bytearray()
+    for number in range(own + 1):
+        place = entries.get(number)
+        if number == new:
+            rows += b"\x01" + at.to_bytes(4, "big") + b"\x00\x00"
+        elif number == own:
+            rows += b"\x01" + xref_at.to_bytes(4, "big") + b"\x00\x00"
+        elif place is None or (place.offset < 0 and place.stream < 0):
+            rows += b"\x00" + bytes(4) + b"\xff\xff"
+        elif place.stream >= 0:
+            rows += b"\x02" + place.stream.to_bytes(4, "big") + place.index.to_bytes(2, "big")
+        else:
+            rows += b"\x01" + place.offset.to_bytes(4, "big") + place.generation.to_bytes(2, "big")
+    head = head.replace(b"/Size %d" % (new + 1), b"/Size %d" % (own + 1))
+    stream = (
+        b"%d 0 obj\n<< /Type /XRef %s /W [1 4 2] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+        % (
+            own,
+            head,
+            len(rows),
+            bytes(rows),
+        )
+    )
+    return data + body + stream + b"startxref\n%d\n%%%%EOF\n" % xref_at
+
+
+@pytest.mark.parametrize("name", ["pdfkit.pdf", "pdflatex-4-pages.pdf"])  # table, streams
+def test_objects_a_later_section_lists_again_at_the_same_place_stay(name: str) -> None:
+    """Found in review: an older section's entry for an object the newest section lists again
+    at the same place counted as an old version, and the live catalog, fonts and content were
+    blanked. In use means the same place, whichever section says so."""
+    original = (CORPUS / name).read_bytes()
+    relisted = _relisting_update(original)
+    with pikepdf.open(io.BytesIO(relisted)) as pdf:
+        assert pdf.get_warnings() == []
+        assert pdf.check_pdf_syntax() == []
+    result = watermark_pdf_result(relisted, TEXT)
+    assert result.written_as == "update"
+    out = result.output.to_bytes()
+    assert_watermarked(out, TEXT, original)  # opens cleanly, original text on every page
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
+def test_a_string_holding_endobj_does_not_cut_a_blanked_object_short() -> None:
+    """Found in review: the quick way to an object's end stopped at the word endobj inside a
+    string, leaving the rest of the old page dictionary in the file."""
+    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
+        pdf.pages[0].obj.PieceInfo = pikepdf.Dictionary(Nota=pikepdf.String("a endobj b"))
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    original = buffer.getvalue()
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        page = pdf.pages[0].obj.objgen
+        start = pdf.get_xref_table()[page].offset
+    inside = original.index(b"a endobj b", start)
+    end = original.index(b"endobj", inside + len(b"a endobj b")) + len(b"endobj")
+    out = watermark_pdf_result(original, TEXT).output.to_bytes()
+    assert b"a endobj b" in out[len(original) :]  # the new version
+    assert out[start:end].strip() == b""  # the old one blanked whole, to its own endobj
