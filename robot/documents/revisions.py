@@ -30,7 +30,6 @@ from robot.documents.pdfsyntax import (
     number,
 )
 
-Span = tuple[int, int]  # [start, end) in the file
 _MAX_DEPTH = 32  # form-field tree depth; a malformed tree may loop
 
 
