@@ -24,11 +24,11 @@ class Blanked:
     sorted, not overlapping) overwritten by spaces, produced piece by piece: views of ``data``
     between runs of spaces. Two integers per span, not two views."""
 
-    data: bytes
+    data: bytes | bytearray
     spans: array[int]
 
     @classmethod
-    def of(cls, data: bytes, spans: array[int]) -> Blanked:
+    def of(cls, data: bytes | bytearray, spans: array[int]) -> Blanked:
         """``spans`` flat (start, end, start, end …) in any order, duplicates allowed. Spans
         already in order (the common case) are taken as they are, without a sorted copy."""
         pairs = range(0, len(spans) - 2, 2)
@@ -68,7 +68,7 @@ class Blanked:
         yield view[at:]
 
 
-Part = bytes | memoryview | Blanked
+Part = bytes | bytearray | memoryview | Blanked
 
 
 @dataclass(frozen=True, repr=False)
@@ -85,7 +85,7 @@ class Parts:
     def size(self) -> int:
         return sum(len(part) for part in self.parts)
 
-    def pieces(self) -> Iterator[bytes | memoryview]:
+    def pieces(self) -> Iterator[bytes | bytearray | memoryview]:
         """The content, piece by piece (nothing copied)."""
         for part in self.parts:
             if isinstance(part, Blanked):

@@ -35,6 +35,7 @@ _HEADER = re.compile(
 # What sends object_span to the full parse: a stream, another header, or a string or comment
 # that could hold the word endobj.
 _NOT_PLAIN = re.compile(rb"[(%]|\b(?:stream|obj)\b")
+_HEX_STRING = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
 _ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
@@ -51,6 +52,9 @@ _MAX_LENGTH_DEPTH = 4  # /Length references followed within each other
 
 class PdfSyntaxError(Exception):
     """This reader cannot read the file as it is (qpdf may, by repairing it)."""
+
+
+Buffer: TypeAlias = bytes | bytearray  # a file's bytes (a decrypted copy is built in place)
 
 
 class Name(bytes):
@@ -85,7 +89,7 @@ class Refs:
     node): the text ``data[start:end]``, from ``[`` to ``]``, each reference made when
     iterated."""
 
-    data: bytes
+    data: Buffer
     start: int
     end: int
 
@@ -124,7 +128,7 @@ def serialize(value: Value | Stream) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, Refs):
-        return value.data[value.start : value.end]
+        return bytes(value.data[value.start : value.end])
     raise PdfSyntaxError(f"cannot write {type(value).__name__}")
 
 
@@ -167,7 +171,7 @@ _OPEN_DICT, _CLOSE_DICT, _OPEN_ARRAY, _CLOSE_ARRAY = 1, 2, 3, 4
 _NAME_TOKEN, _REF_TOKEN, _STRING_TOKEN = 5, 7, 10  # a reference's last group is 7
 
 
-def _ref_array(data: bytes, at: int) -> Refs | None:
+def _ref_array(data: Buffer, at: int) -> Refs | None:
     """The array of references at ``at``, as :class:`Refs`; None if it holds anything else."""
     opening = _REF_ARRAY_OPEN.match(data, at)
     body = _REF_ARRAY_BODY.match(data, opening.end()) if opening is not None else None
@@ -180,11 +184,46 @@ def _ref_array(data: bytes, at: int) -> Refs | None:
     return Refs(data, start, end) if whole else None
 
 
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|[\r\n]|.)|\r\n?", re.DOTALL)
+_ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
+
+
+def _unescape(found: re.Match[bytes]) -> bytes:
+    escaped = found[1]
+    if escaped is None:
+        return b"\n"  # an end of line inside a string reads as one line feed
+    if escaped[:1].isdigit():
+        return bytes([int(escaped, 8) & 0xFF])
+    if escaped in (b"\r\n", b"\r", b"\n"):
+        return b""  # a backslash before the end of line continues the string
+    return _ESCAPED.get(escaped, escaped)
+
+
+def string_value(token: Token) -> bytes:
+    """The bytes a string token stands for (escapes undone, hexadecimal decoded)."""
+    if token.startswith(b"(") and token.endswith(b")"):
+        return _ESCAPE.sub(_unescape, token[1:-1])
+    if token.startswith(b"<") and token.endswith(b">"):
+        digits = _NOT_HEX.sub(b"", token[1:-1])
+        return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii"))
+    raise PdfSyntaxError("not a string")
+
+
+def string_token(value: bytes) -> Token:
+    """A hexadecimal string token for ``value``."""
+    return Token(b"<" + value.hex().encode("ascii") + b">")
+
+
+def is_string(value: object) -> bool:
+    return isinstance(value, Token) and value[:1] in (b"(", b"<")
+
+
 class Parser:
     """Parses values from a buffer: one regular-expression match per token, containers on a
     stack (no recursion)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Buffer) -> None:
         self.data = data
 
     def value(self, at: int, depth: int = 0) -> tuple[Value, int]:  # noqa: PLR0912
@@ -293,7 +332,7 @@ class Section:
     stream: int = -1
     hybrid: bool = False  # the /XRefStm of the table before it: the same revision
 
-    def get(self, data: bytes, number: int) -> Located | None:
+    def get(self, data: Buffer, number: int) -> Located | None:
         """This section's entry for ``number``: where, free (offset -1, stream -1), or None
         when the section does not list it."""
         entries = self.entries
@@ -312,7 +351,7 @@ class Section:
                 return _row(entries, row + number - first)
         return None
 
-    def listed(self, data: bytes) -> Iterator[tuple[int, Located]]:
+    def listed(self, data: Buffer) -> Iterator[tuple[int, Located]]:
         """Every entry of this section."""
         entries = self.entries
         if isinstance(entries, _Table):
@@ -351,7 +390,7 @@ class Document:
     """A PDF read lazily from ``data``: the cross-reference chain from the last ``startxref``
     on, and objects parsed when asked."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: Buffer, *, allow_encrypted: bool = False) -> None:
         if not data.startswith(b"%PDF-"):
             raise PdfSyntaxError("no %PDF- header")
         self.data = data
@@ -365,7 +404,8 @@ class Document:
         self.sections: list[Section] = []
         self._read_chain(self.startxref)
         self.trailer = self.sections[0].trailer
-        if Name(b"/Encrypt") in self.trailer:
+        self.encrypted = Name(b"/Encrypt") in self.trailer
+        if self.encrypted and not allow_encrypted:
             raise PdfSyntaxError("encrypted")
         size = number(self.trailer.get(Name(b"/Size")))
         if size is None or size < 1:
@@ -507,6 +547,39 @@ class Document:
         _, after = self._object_at(offset, ref.number, ref.generation)
         return header.start(1), after
 
+    def body_start(self, offset: int, ref: Ref) -> int:
+        """Where the object ``ref`` at ``offset`` starts after its ``n g obj`` header."""
+        header = _HEADER.match(self.data, offset)
+        if header is None or int(header[1]) != ref.number or int(header[2]) != ref.generation:
+            raise PdfSyntaxError(f"object {ref.number} is not where the cross-reference says")
+        return header.end()
+
+    def stream_ends(self, start: int, length: int) -> int | None:
+        """Where ``endobj`` ends when stream data from ``start`` of ``length`` bytes is
+        followed by ``endstream`` and ``endobj``; else None."""
+        tail = _ENDSTREAM.match(self.data, start + length)
+        end = _ENDOBJ.match(self.data, tail.end()) if tail is not None else None
+        return end.end() if end is not None else None
+
+    def plain_text(self, offset: int, ref: Ref) -> bytes | None:
+        """The text of the object ``ref`` at ``offset`` (between its header and endobj) when
+        it holds no stream, string or comment, without parsing it; else None."""
+        data = self.data
+        header = _HEADER.match(data, offset)
+        if header is None or int(header[1]) != ref.number or int(header[2]) != ref.generation:
+            raise PdfSyntaxError(f"object {ref.number} is not where the cross-reference says")
+        end = data.find(b"endobj", header.end())
+        if end < 0 or _NOT_PLAIN.search(data, header.end(), end):
+            return None
+        if _HEX_STRING.search(data, header.end(), end):
+            return None
+        return bytes(data[header.end() : end].strip())
+
+    def object_at(self, offset: int, ref: Ref) -> tuple[Value | Stream, int]:
+        """The object ``ref`` whose header is at ``offset`` (as the cross-reference gives it),
+        and where its ``endobj`` ends."""
+        return self._object_at(offset, ref.number, ref.generation)
+
     def _object_at(self, offset: int, num: int, gen: int) -> tuple[Value | Stream, int]:
         """The object whose header is at ``offset``, and where its ``endobj`` ends."""
         data = self.data
@@ -559,7 +632,7 @@ class Document:
             filters = self.resolve(filters[0]) if filters else None
             params = self.resolve(params[0]) if isinstance(params, list) and params else params
         if filters is None:
-            return raw
+            return bytes(raw)
         if filters not in (b"/FlateDecode", b"/Fl"):
             raise PdfSyntaxError(f"filter {filters!r}")
         try:

@@ -27,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from robot.documents.checks import open_pdf
+from robot.documents.decrypted import decrypted_copy
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.fullcopy import full_copy
 from robot.documents.geometry import Matrix, PageView, page_view, stamp_matrix
@@ -63,14 +64,16 @@ SIGNATURE_LOST_NOTE = (
     "PDF firmado digitalmente reescrito completo: la firma digital no es verificable en esta "
     "copia; el original firmado es el archivo de origen"
 )
-WrittenAs = Literal["update", "signed-update", "full-copy"]
+WrittenAs = Literal["update", "signed-update", "decrypted-update", "full-copy"]
 
 
 @dataclass(frozen=True)
 class WatermarkResult:
     """The watermarked PDF and what was done to it. ``output`` starts with the input ``bytes``
-    (or views of it) when the PDF was updated incrementally; a full copy is one part.
-    ``written_as``: "update" (the old versions blanked), "signed-update" (the signed original
+    (or a Blanked description of it) when the PDF was updated incrementally, with the
+    decrypted copy when it was encrypted; a qpdf full copy is one part.
+    ``written_as``: "update" (the old versions blanked), "decrypted-update" (an encrypted file
+    decrypted by our own code, then updated), "signed-update" (the signed original
     kept whole) or "full-copy"."""
 
     output: Parts
@@ -107,10 +110,13 @@ def watermark_pdf_result(
     :class:`~robot.documents.parts.Blanked` description of it, first when the update is
     incremental), with the page count, notes for the manifest and how the file was written."""
     try:
-        doc = Document(data)
+        doc = Document(data, allow_encrypted=True)
+        if doc.encrypted:  # decrypted by our own code, then updated like any other file
+            plain = Document(decrypted_copy(data, password))
+            return _updated(plain, text, opacity, decrypted=True)
         return _updated(doc, text, opacity)
     except (PdfSyntaxError, ValueError, IndexError):
-        pass  # encrypted, or not readable as it is: qpdf decrypts or repairs
+        pass  # not readable as it is, or a wrong password: qpdf repairs, or says what is wrong
     notes: list[str] = []
     with open_pdf(data, name, password) as pdf:
         if _is_pdfa1(pdf):
@@ -143,13 +149,19 @@ def _check_copy(out: bytes, pages: int, name: str) -> None:
     )
 
 
-def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
-    """The incremental update of a file ``pdfsyntax`` reads; PdfSyntaxError if it cannot."""
+def _updated(
+    doc: Document, text: str, opacity: float, *, decrypted: bool = False
+) -> WatermarkResult:
+    """The incremental update of a file ``pdfsyntax`` reads (``decrypted``: our decrypted
+    copy of an encrypted one); PdfSyntaxError if it cannot."""
     notes: list[str] = []
     if _is_pdfa1_doc(doc):
         opacity = 1.0
         notes.append(PDFA1_NOTE)
     signed = is_signed_doc(doc)
+    if signed and decrypted:  # the decrypted bytes are not the signed ones any more
+        signed = False
+        notes.append(SIGNATURE_LOST_NOTE)
     with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
         stamp = source.pages[0].as_form_xobject()
         stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
@@ -169,7 +181,8 @@ def _updated(doc: Document, text: str, opacity: float) -> WatermarkResult:
         level = certification(doc)
         if level is not None:
             notes.append(CERTIFIED_NOTE.format(level=level))
-    return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else "update")
+    how: WrittenAs = "decrypted-update" if decrypted else "update"
+    return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else how)
 
 
 def _copy_notes(signed: bool, encrypted: bool, repaired: bool) -> list[str]:

@@ -129,9 +129,12 @@ def test_a_signed_pdf_that_must_be_rewritten_says_its_signature_is_lost() -> Non
         buffer = io.BytesIO()
         pdf.save(buffer, encryption=pikepdf.Encryption(owner="dueño", user="clave"))
     result = watermark_pdf_result(buffer.getvalue(), TEXT, password="clave")
-    assert result.written_as == "full-copy"
+    assert result.written_as == "decrypted-update"  # a decrypted copy: not the signed bytes
     assert SIGNATURE_LOST_NOTE in result.notes
     assert SIGNED_NOTE not in result.notes
+    out = result.output.to_bytes()
+    assert_watermarked(out, TEXT)
+    assert all(unmarked_pages(cut, TEXT) == [] for cut in earlier_revisions(out))
 
 
 @pytest.mark.parametrize("name", ["pdfkit.pdf", "pdflatex-4-pages.pdf"])  # table, streams

@@ -105,7 +105,7 @@ def test_a_full_copy_marks_every_page_too(
 def _without_lean_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if ``pdfsyntax`` could not read the file: the watermark falls back to qpdf."""
 
-    def refuse(data: bytes) -> None:
+    def refuse(data: bytes, **options: object) -> None:
         raise PdfSyntaxError("refused by the test")
 
     monkeypatch.setattr(watermark_module, "Document", refuse)

@@ -2,8 +2,9 @@
 
 Timings and peak RSS are measured by bench/watermark.py, not here. These tests check the two
 properties that make the memory figures hold, deterministically: qpdf never opens the input of
-a file the lean reader takes (only the small stamp document), and the Python allocations of a
-many-page document grow with the page count by less than the file does.
+a file the lean reader takes, encrypted ones included (only the small stamp document), and the
+Python allocations of a many-page document grow with the page count by less than the file
+does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from reportlab.pdfgen import canvas
 
 from robot.documents import watermark as watermark_module
 from robot.documents.watermark import watermark_pdf_result
+from robot.errors import DocumentEncryptedError
 from tests.documents.pdfcheck import assert_watermarked
 from tests.documents.test_watermark import TEXT
 from tests.fixtures.documents import CORPUS, CORPUS_PDFS, ENCRYPTED
@@ -69,11 +71,20 @@ def test_qpdf_never_opens_a_file_the_lean_reader_takes(
     assert len(original) not in opened_by_qpdf
 
 
-def test_qpdf_opens_an_encrypted_file(opened_by_qpdf: list[int]) -> None:
-    """The check above can fail: the one kind of file left to qpdf is seen opened."""
+def test_qpdf_never_opens_an_encrypted_file_with_its_password(opened_by_qpdf: list[int]) -> None:
+    """Decrypted by our own code (decrypted.py), then updated."""
     original = (CORPUS / ENCRYPTED).read_bytes()
     result = watermark_pdf_result(original, TEXT, password="openpassword")
-    assert result.written_as == "full-copy"
+    assert result.written_as == "decrypted-update"
+    assert len(original) not in opened_by_qpdf
+
+
+def test_qpdf_opens_an_encrypted_file_with_a_wrong_password(opened_by_qpdf: list[int]) -> None:
+    """The check above can fail: with a wrong password the file goes to qpdf, whose error
+    says so (DocumentEncryptedError)."""
+    original = (CORPUS / ENCRYPTED).read_bytes()
+    with pytest.raises(DocumentEncryptedError):
+        watermark_pdf_result(original, TEXT, password="otra")
     assert len(original) in opened_by_qpdf
 
 
