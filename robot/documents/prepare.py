@@ -34,10 +34,12 @@ from robot.documents.checks import (
     short_error,
 )
 from robot.documents.constancia import CoveredDocument, make_constancia
+from robot.documents.decrypted import decrypted_copy
 from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.parts import Parts
+from robot.documents.pdfsyntax import PdfSyntaxError
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError
@@ -153,7 +155,7 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
             return _Output(done.output, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
         if checked.encrypted:
             plain = _decrypted(data, name, spec.password)
-            return _Output(Parts.of(plain), ".pdf", checked.pages, marking, "pdf-decrypted")
+            return _Output(Parts((plain,)), ".pdf", checked.pages, marking, "pdf-decrypted")
         return _Output(Parts.of(data), ".pdf", checked.pages, marking, "copy")
     if spec.image_output == "pdf":
         pdf = image_to_watermarked_pdf(data, text if stamp else None, name=name)
@@ -166,7 +168,13 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
     return _Output(Parts.of(data), suffix, 1, marking, "copy")
 
 
-def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
+def _decrypted(data: bytes, name: str, password: str | None) -> bytes | bytearray:
+    """The copy without password: by our own code (decrypted.py), or by qpdf when that cannot
+    (an unusual security handler; qpdf also says when the password is wrong)."""
+    try:
+        return decrypted_copy(data, password)
+    except (PdfSyntaxError, ValueError, IndexError):
+        pass
     with open_pdf(data, name, password) as pdf:
         out = io.BytesIO()
         pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)
