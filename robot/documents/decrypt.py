@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pikepdf  # noqa: F401  (registers the pdfdoc codec)
 from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -189,8 +190,8 @@ def _key_rc4_era(
         bits = 128
     length = 5 if revision == 2 else max(5, min(bits // 8, 16))
     first_id = _first_id(doc)
-    try:
-        secret = password.encode("latin-1")
+    try:  # PDFDocEncoding, as the standard says (the codec is pikepdf's)
+        secret = password.encode("pdfdoc")
     except UnicodeEncodeError:
         secret = password.encode("utf-8")
 

@@ -580,20 +580,6 @@ def test_unencrypted_metadata_is_copied_as_it_was(r: int) -> None:
         assert TITLE.encode() in pdf.Root.Metadata.read_bytes()
 
 
-PDFDOC_NOT_LATIN1 = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "decrypt.py _key_rc4_era encodes an R2-R4 password as Latin-1, else UTF-8; the "
-        "standard (and qpdf, which wrote the file) use PDFDocEncoding, where the euro sign "
-        "is 0xA0: a password with a character PDFDocEncoding has and Latin-1 lacks (euro, "
-        "dashes, curly quotes) is refused. Reproducer: pikepdf saves a file with "
-        "Encryption(user='Año€2024', R=4); decrypted_copy(data, 'Año€2024') raises "
-        "PdfSyntaxError('wrong password'); pikepdf.open(data, "
-        "password='Año€2024'.encode('pdfdoc')) opens it"
-    ),
-)
-
-
 @pytest.mark.parametrize(
     ("r", "aes", "password"),
     [
@@ -603,8 +589,8 @@ PDFDOC_NOT_LATIN1 = pytest.mark.xfail(
         (6, True, "contraseña-Ñandú€"),  # R6 passwords are UTF-8
         (2, False, "contraseña"),  # R2-R4 passwords are PDFDocEncoding (Latin-1 here)
         (4, True, "Ñandú"),
-        pytest.param(3, False, "Año€2024", marks=PDFDOC_NOT_LATIN1),
-        pytest.param(4, True, "Año€2024", marks=PDFDOC_NOT_LATIN1),
+        (3, False, "Año€2024"),  # the euro sign: PDFDocEncoding has it, Latin-1 does not
+        (4, True, "Año€2024"),
     ],
     ids=[
         "R3-40-chars",
