@@ -44,6 +44,10 @@ _STRING_OR_COMMENT = re.compile(rb"<<|[(<%]")
 _STRING_OR_COMMENT_ONLY = re.compile(rb"[(%]|<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
 _ENDOBJ_OR_STREAM = re.compile(rb"endobj|(?<=[\x00\t\n\x0c\r >])stream(?:\r\n|\n|\r)")
 _END_OF_LINE = re.compile(rb"[\r\n]")
+_STREAM_WORD = re.compile(
+    rb"(?<![^\x00\t\n\x0c\r ()<>\[\]{}/%])stream(?![^\x00\t\n\x0c\r ()<>\[\]{}/%])"
+)
+_ENDOBJ_BEFORE = {bytes([c]) for c in b"\x00\t\n\x0c\r >)]"}  # what may precede a real endobj
 
 
 def decrypted_copy(data: bytes, password: str | None) -> bytearray:
@@ -119,14 +123,27 @@ def _quick_text(doc: Document, decryptor: Decryptor, offset: int, ref: Ref) -> b
         return None
     keyword = found if found[0] != b"endobj" else None
     head = data[start : found.start()]
+    if not _ends_cleanly(head, keyword is None) or _UNUSUAL.search(head):
+        return None
     if keyword is None and not _STRING_OR_COMMENT_ONLY.search(head):
         return bytes(head.strip())  # nothing to decrypt: the object as written
-    if _UNUSUAL.search(head):
-        return None
     text = _decrypt_text(head, decryptor, ref)
     if text is None or keyword is None:
         return text.strip() if text is not None else None
     return _quick_stream(doc, decryptor, ref, text, keyword.end())
+
+
+def _ends_cleanly(head: bytes | bytearray, at_endobj: bool) -> bool:
+    """Whether the scan really stopped at the object's end: no comment before it (the word
+    might be inside one), no stream keyword it ran past (``stream`` with a space before its end
+    of line, which the scan does not take), and, for endobj, not the tail of a name
+    (``/Xendobj``)."""
+    if b"%" in head or _STREAM_WORD.search(head):
+        return False
+    if at_endobj:
+        last = head.rstrip()[-1:]
+        return head[-1:] in _ENDOBJ_BEFORE and last != b"/"
+    return True
 
 
 def _quick_stream(
