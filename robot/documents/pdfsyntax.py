@@ -35,7 +35,7 @@ _HEADER = re.compile(
 # What sends object_span to the full parse: a stream, another header, or a string or comment
 # that could hold the word endobj.
 _NOT_PLAIN = re.compile(rb"[(%]|\b(?:stream|obj)\b")
-_HEX_STRING = re.compile(rb"<[0-9A-Fa-f\x00\t\n\x0c\r ]*>")
+_BEFORE_ENDOBJ = (b" ", b"\n", b"\r", b"\t", b"\x0c", b"\x00", b">", b")", b"]")
 _STREAM = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n|\r)")
 _ENDSTREAM = re.compile(rb"[\x00\t\n\x0c\r ]*endstream\b")
 _ENDOBJ = re.compile(rb"[\x00\t\n\x0c\r ]*endobj\b")
@@ -169,6 +169,16 @@ _DIGITS = re.compile(rb"\d+")
 
 _OPEN_DICT, _CLOSE_DICT, _OPEN_ARRAY, _CLOSE_ARRAY = 1, 2, 3, 4
 _NAME_TOKEN, _REF_TOKEN, _STRING_TOKEN = 5, 7, 10  # a reference's last group is 7
+
+
+def _plain_until(data: Buffer, start: int, end: int) -> bool:
+    """Whether ``endobj`` at ``end`` ends the object that starts at ``start`` without a parse:
+    no stream, other header, string or comment before it (they could hold the word), and not
+    the tail of a name (``/Xendobj``)."""
+    if end < 0 or _NOT_PLAIN.search(data, start, end):
+        return False
+    before = data[end - 1 : end]
+    return before in _BEFORE_ENDOBJ and data[start:end].rstrip()[-1:] != b"/"
 
 
 def _ref_array(data: Buffer, at: int) -> Refs | None:
@@ -542,7 +552,7 @@ class Document:
         # Quick path for a dictionary (what the update replaces): the first endobj, with no
         # stream, no other object's header and no string or comment before it.
         end = data.find(b"endobj", header.end())
-        if end >= 0 and not _NOT_PLAIN.search(data, header.end(), end):
+        if _plain_until(data, header.end(), end):
             return header.start(1), end + len(b"endobj")
         _, after = self._object_at(offset, ref.number, ref.generation)
         return header.start(1), after
@@ -560,20 +570,6 @@ class Document:
         tail = _ENDSTREAM.match(self.data, start + length)
         end = _ENDOBJ.match(self.data, tail.end()) if tail is not None else None
         return end.end() if end is not None else None
-
-    def plain_text(self, offset: int, ref: Ref) -> bytes | None:
-        """The text of the object ``ref`` at ``offset`` (between its header and endobj) when
-        it holds no stream, string or comment, without parsing it; else None."""
-        data = self.data
-        header = _HEADER.match(data, offset)
-        if header is None or int(header[1]) != ref.number or int(header[2]) != ref.generation:
-            raise PdfSyntaxError(f"object {ref.number} is not where the cross-reference says")
-        end = data.find(b"endobj", header.end())
-        if end < 0 or _NOT_PLAIN.search(data, header.end(), end):
-            return None
-        if _HEX_STRING.search(data, header.end(), end):
-            return None
-        return bytes(data[header.end() : end].strip())
 
     def object_at(self, offset: int, ref: Ref) -> tuple[Value | Stream, int]:
         """The object ``ref`` whose header is at ``offset`` (as the cross-reference gives it),
