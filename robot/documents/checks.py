@@ -25,7 +25,7 @@ from robot.documents.filetype import (
     type_problem,
 )
 from robot.documents.pagetree import count
-from robot.documents.pdfsyntax import Document, PdfSyntaxError
+from robot.documents.pdfsyntax import UNREADABLE, Document
 from robot.errors import (
     DocumentCorruptError,
     DocumentEncryptedError,
@@ -184,7 +184,7 @@ def _lean_page_count(raw: bytes) -> int | None:
     model); None when that reader cannot take the file as it is (qpdf then opens it)."""
     try:
         return count(Document(raw))
-    except (PdfSyntaxError, ValueError, IndexError):
+    except UNREADABLE:
         return None
 
 

@@ -48,10 +48,12 @@ _END_OF_LINE = re.compile(rb"[\r\n]")
 _ENDOBJ_BEFORE = {bytes([c]) for c in b"\x00\t\n\x0c\r >)]"}  # what may precede a real endobj
 
 
-def decrypted_copy(data: bytes, password: str | None) -> bytearray:
+def decrypted_copy(data: bytes, password: str | None, *, doc: Document | None = None) -> bytearray:
     """``data`` (an encrypted PDF) without its encryption; PdfSyntaxError when this cannot
-    read it or the password opens nothing."""
-    doc = Document(data, allow_encrypted=True)
+    read it or the password opens nothing. ``doc``: ``data`` already read (with
+    ``allow_encrypted``), not read again."""
+    if doc is None or doc.data is not data:
+        doc = Document(data, allow_encrypted=True)
     if not doc.encrypted:
         raise PdfSyntaxError("not encrypted")
     decryptor = Decryptor.for_document(doc, password)

@@ -13,7 +13,7 @@ import io
 import pikepdf
 
 from robot.documents.geometry import Matrix
-from robot.documents.incremental import draw_operators
+from robot.documents.incremental import draw_operators, free_name
 
 
 def full_copy(
@@ -48,14 +48,6 @@ def page_resources(page: pikepdf.Dictionary) -> tuple[pikepdf.Object, pikepdf.Di
             return node, res
         node = node.get("/Parent")
     return page, None
-
-
-def _free_name(xobjects: pikepdf.Dictionary) -> str:
-    name, n = "/SecopWM", 0
-    while name in xobjects:
-        n += 1
-        name = f"/SecopWM{n}"
-    return name
 
 
 class _Stamper:
@@ -98,7 +90,7 @@ class _Stamper:
         key = xobjects.objgen if xobjects.is_indirect else resources.objgen
         if key != (0, 0) and key in self.names:
             return self.names[key]
-        name = _free_name(xobjects)
+        name = free_name({str(taken).encode() for taken in xobjects}).decode()
         xobjects[name] = self.form
         if key != (0, 0):
             self.names[key] = name

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 import pikepdf
 
@@ -56,8 +56,9 @@ def draw_operators(name: bytes, matrix: str) -> bytes:
     return b"Q\n" + _ARTIFACT + b"q %s cm %s Do Q\nEMC\n" % (matrix.encode(), name)
 
 
-def free_name(xobjects: dict[Name, Value] | None) -> bytes:
-    """The first of /SecopWM, /SecopWM1 … not already a key of ``xobjects``."""
+def free_name(xobjects: Container[bytes] | None) -> bytes:
+    """The first of /SecopWM, /SecopWM1 … not already a key of ``xobjects`` (names as
+    written, with their ``/``)."""
     name, n = _STAMP_NAME, 0
     while xobjects is not None and name in xobjects:
         n += 1

@@ -54,6 +54,11 @@ class PdfSyntaxError(Exception):
     """This reader cannot read the file as it is (qpdf may, by repairing it)."""
 
 
+# What a caller catches to leave a file to qpdf: the reader's own refusal, and (defensively:
+# the fuzz tests have not found one) an index or a conversion a malformed file could still upset.
+UNREADABLE = (PdfSyntaxError, ValueError, IndexError)
+
+
 Buffer: TypeAlias = bytes | bytearray  # a file's bytes (a decrypted copy is built in place)
 
 

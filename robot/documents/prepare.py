@@ -39,7 +39,7 @@ from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.parts import Parts
-from robot.documents.pdfsyntax import PdfSyntaxError
+from robot.documents.pdfsyntax import UNREADABLE
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError
@@ -173,7 +173,7 @@ def _decrypted(data: bytes, name: str, password: str | None) -> bytes | bytearra
     (an unusual security handler; qpdf also says when the password is wrong)."""
     try:
         return decrypted_copy(data, password)
-    except (PdfSyntaxError, ValueError, IndexError):
+    except UNREADABLE:
         pass
     with open_pdf(data, name, password) as pdf:
         out = io.BytesIO()

@@ -33,7 +33,7 @@ from robot.documents.fullcopy import full_copy
 from robot.documents.geometry import Matrix, PageView, page_view, stamp_matrix
 from robot.documents.incremental import stamp_update
 from robot.documents.parts import Parts
-from robot.documents.pdfsyntax import Document, Name, PdfSyntaxError, Stream
+from robot.documents.pdfsyntax import UNREADABLE, Document, Name, PdfSyntaxError, Stream
 from robot.documents.revisions import certification, is_signed, is_signed_doc
 from robot.errors import DocumentCorruptError
 
@@ -112,10 +112,10 @@ def watermark_pdf_result(
     try:
         doc = Document(data, allow_encrypted=True)
         if doc.encrypted:  # decrypted by our own code, then updated like any other file
-            plain = Document(decrypted_copy(data, password))
+            plain = Document(decrypted_copy(data, password, doc=doc))
             return _updated(plain, text, opacity, decrypted=True)
         return _updated(doc, text, opacity)
-    except (PdfSyntaxError, ValueError, IndexError):
+    except UNREADABLE:
         pass  # not readable as it is, or a wrong password: qpdf repairs, or says what is wrong
     notes: list[str] = []
     with open_pdf(data, name, password) as pdf:
