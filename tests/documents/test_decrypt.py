@@ -32,6 +32,7 @@ from robot.documents.fonts import FONT_NAME, register_fonts
 from robot.documents.pdfsyntax import Document, PdfSyntaxError, Ref, Stream
 from robot.documents.watermark import PDFA1_NOTE, SIGNATURE_LOST_NOTE, watermark_pdf_result
 from robot.errors import DocumentEncryptedError
+from tests.documents.damage import EDITS, memory_cap, mutate
 from tests.documents.pdfcheck import (
     assert_watermarked,
     earlier_revisions,
@@ -39,10 +40,7 @@ from tests.documents.pdfcheck import (
     unmarked_pages,
 )
 from tests.documents.test_pdfsyntax import (
-    _EDITS,
     SMALL,
-    _memory_cap,
-    _mutate,
     build,
     canon,
     theirs,
@@ -929,12 +927,12 @@ _PASSWORDS = st.sampled_from([USER, OWNER, None])
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(base=st.integers(0, 2), edits=_EDITS, password=_PASSWORDS)
+@given(base=st.integers(0, 2), edits=EDITS, password=_PASSWORDS)
 def test_random_damage_is_decrypted_or_refused(
     base: int, edits: list[tuple[int, int, bytes]], password: str | None
 ) -> None:
-    with _memory_cap():
-        decrypted_or_refused(_mutate(_damage_bases()[base], edits), password)
+    with memory_cap():
+        decrypted_or_refused(mutate(_damage_bases()[base], edits), password)
 
 
 @settings(
@@ -965,7 +963,7 @@ def test_damage_to_the_encryption_dictionary_is_refused_or_harmless(
     for position, new in edits:
         at = start + position % (end - start)
         data[at : at + len(new)] = new[: end - at]
-    with _memory_cap():
+    with memory_cap():
         decrypted_or_refused(bytes(data), password)
 
 
@@ -996,7 +994,7 @@ def test_references_pointed_elsewhere_are_refused_or_harmless(
         reference = found[which % len(found)]
         width = len(reference[1])
         data[reference.start(1) : reference.end(1)] = b"%0*d" % (width, target % 10**width)
-    with _memory_cap():
+    with memory_cap():
         decrypted_or_refused(bytes(data), password)
 
 

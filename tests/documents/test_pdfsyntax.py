@@ -8,12 +8,10 @@ from __future__ import annotations
 import io
 import random
 import re
-import resource
 import struct
-import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import pikepdf
@@ -36,6 +34,7 @@ from robot.documents.pdfsyntax import (
     number,
     serialize,
 )
+from tests.documents.damage import EDITS, memory_cap, mutate
 from tests.fixtures.documents import BROKEN, CORPUS, CORPUS_PDFS, EDGE_PDFS, ENCRYPTED
 
 SAMPLE = 300  # objects compared per file
@@ -1125,41 +1124,6 @@ def test_an_indirect_decode_parms_is_honoured_or_refused() -> None:
 
 # -- random damage -----------------------------------------------------------------------------
 
-_PIECES = st.sampled_from(
-    [b"%d" % digit for digit in range(10)]
-    + [b" ", b"\n", b"\r", b"/", b"<<", b">>", b"<", b">", b"[", b"]", b"(", b")", b"\\", b"R"]
-    + [b"%", b"-", b".", b"obj", b"endobj", b"stream", b"endstream", b"null", b"xref"]
-)
-_EDITS = st.lists(
-    st.tuples(st.integers(0, 1 << 20), st.integers(0, 3), _PIECES | st.binary(max_size=2)),
-    min_size=1,
-    max_size=3,
-)
-
-
-def _mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    for position, cut, new in edits:
-        at = position % (len(data) + 1)
-        data = data[:at] + new + data[at + cut :]
-    return data
-
-
-@contextmanager
-def _memory_cap(extra: int = 1 << 30) -> Iterator[None]:
-    """At most ``extra`` more bytes of address space: a mutation that makes a huge number
-    (/Size 9999999999) fails with MemoryError instead of filling the machine's memory."""
-    if not sys.platform.startswith("linux"):
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    used = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
-    cap = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
 
 @settings(
     max_examples=400,
@@ -1168,10 +1132,10 @@ def _memory_cap(extra: int = 1 << 30) -> Iterator[None]:
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(base=st.sampled_from([SMALL, SMALL_STREAMS, PLAIN_PACKED]), edits=_EDITS)
+@given(base=st.sampled_from([SMALL, SMALL_STREAMS, PLAIN_PACKED]), edits=EDITS)
 def test_random_damage_is_read_or_refused(base: bytes, edits: list[tuple[int, int, bytes]]) -> None:
-    with _memory_cap():
-        never_another_error(_mutate(base, edits))
+    with memory_cap():
+        never_another_error(mutate(base, edits))
 
 
 _REFERENCE = re.compile(rb"(?<![0-9.])([0-9]+) [0-9]+ R\b")

@@ -23,20 +23,16 @@ from robot.documents.pagetree import pages
 from robot.documents.pdfsyntax import Document, Ref, Stream
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError
-from tests.documents.test_pdfsyntax import SMALL, SMALL_STREAMS, _memory_cap, _mutate
+from tests.documents.damage import edits, memory_cap, mutate
+from tests.documents.test_pdfsyntax import SMALL, SMALL_STREAMS
 from tests.fixtures.documents import CORPUS
 
 TEXT = "Uso exclusivo SECOP II"
 _MARK = b"/Subtype /Watermark"
-_PIECES = st.sampled_from(
+_EDITS = edits(
     [b"%d" % digit for digit in range(10)]
     + [b" ", b"\n", b"/", b"<<", b">>", b"[", b"]", b"(", b")", b"R", b"obj", b"endobj"]
     + [b"stream", b"endstream", b"null", b"xref", b"/Kids", b"/Resources", b"/Contents"]
-)
-_EDITS = st.lists(
-    st.tuples(st.integers(0, 1 << 20), st.integers(0, 3), _PIECES | st.binary(max_size=2)),
-    min_size=1,
-    max_size=3,
 )
 _BASES = [SMALL, SMALL_STREAMS, (CORPUS / "pdfkit.pdf").read_bytes()]
 
@@ -82,8 +78,8 @@ def _check(data: bytes) -> None:
 def test_a_damaged_pdf_is_marked_right_or_refused_clearly(
     base: bytes, edits: list[tuple[int, int, bytes]]
 ) -> None:
-    with _memory_cap():
-        _check(_mutate(base, edits))
+    with memory_cap():
+        _check(mutate(base, edits))
 
 
 def test_the_undamaged_bases_are_marked() -> None:
@@ -97,7 +93,7 @@ def test_a_repair_qpdf_cannot_read_back_is_refused_clearly() -> None:
     """Found by the test above: a header pushed off byte 0 and a digit inserted into the object
     stream; qpdf repairs the file into one page and writes a copy it then cannot open ("unable
     to find page tree"). The copy is read back before use, so this is a clear error."""
-    damaged = _mutate(SMALL_STREAMS, [(1, 0, b"0"), (3021, 0, b"0")])
+    damaged = mutate(SMALL_STREAMS, [(1, 0, b"0"), (3021, 0, b"0")])
     with pytest.raises(DocumentCorruptError, match="no se pudo reparar"):
         watermark_pdf_result(damaged, TEXT, name="balance.pdf")
 
@@ -106,7 +102,7 @@ def test_qpdf_s_runtime_errors_are_refused_clearly() -> None:
     """Found by a longer run of the fuzz test: a page tree whose /Count qpdf cannot reconcile
     raises QpdfRuntimeError, which is not a pikepdf.PdfError; it must still be a clear
     DocumentCorruptError, in the pre-flight and in the watermark."""
-    damaged = _mutate(SMALL, [(220, 3, b"/Resources"), (108, 2, b"-1"), (276, 0, b"R")])
+    damaged = mutate(SMALL, [(220, 3, b"/Resources"), (108, 2, b"-1"), (276, 0, b"R")])
     with pytest.raises(pikepdf.QpdfRuntimeError):  # what qpdf does with it
         pikepdf.open(io.BytesIO(damaged)).close()
     with pytest.raises(DocumentCorruptError):
