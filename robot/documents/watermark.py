@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -164,15 +165,10 @@ def _updated(
         notes.append(SIGNATURE_LOST_NOTE)
     with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
         stamp = source.pages[0].as_form_xobject()
-        stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
-
-        def matrix_for(view: PageView) -> Matrix:
-            return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
-
         out, pages = stamp_update(
             doc,
             stamp,
-            matrix_for,
+            _matrix_for(stamp),
             version="1.4" if opacity < 1.0 else None,  # transparency needs PDF 1.4
             keep_original=signed,
         )
@@ -197,11 +193,18 @@ def _copy_notes(signed: bool, encrypted: bool, repaired: bool) -> list[str]:
 
 def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:
     """Each page and the matrix that puts ``stamp`` on it, upright along its diagonal."""
+    matrix_for = _matrix_for(stamp)
+    return [(page.obj, matrix_for(page_view(page.obj))) for page in pdf.pages]
+
+
+def _matrix_for(stamp: pikepdf.Object) -> Callable[[PageView], Matrix]:
+    """The matrix that puts ``stamp`` on a page seen as a view, upright along its diagonal."""
     stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
-    return [
-        (page.obj, stamp_matrix(page_view(page.obj), stamp_w, stamp_h, FONT_SIZE))
-        for page in pdf.pages
-    ]
+
+    def matrix_for(view: PageView) -> Matrix:
+        return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
+
+    return matrix_for
 
 
 @functools.lru_cache(maxsize=32)
