@@ -17,6 +17,11 @@ Deep code raises these with context; only the CLI turns them into messages and e
     │   ├── ActivationMailNotFound   the awaited mail did not arrive in time
     │   └── UnsafeLinkError          a link in a mail points outside the portal or through a tracker
     └── PortalError                  the portal answered something the robot did not expect
+        ├── PortalUnavailable        transient: 5xx, maintenance, dropped connection, timeout
+        │   └── SessionExpired       the portal sent the robot back to login (log in again)
+        ├── PortalRejected           a data error: the portal refused a field (its own message)
+        ├── NeedsPerson              a CAPTCHA, an unknown page, a request still pending: park
+        └── ExistingAccount          the NIT is registered and the profile says if_exists: stop
 
 Every error carries a ``hint``: what the person should do next.
 """
@@ -160,3 +165,38 @@ class PortalError(SecopRobotError):
         super().__init__(message, hint=hint)
         self.url = url
         self.step = step
+
+
+class PortalUnavailable(PortalError):
+    """Transient: a 5xx page, the maintenance page, a dropped connection or a timeout.
+
+    The runner retries the step with backoff, up to a cap."""
+
+
+class SessionExpired(PortalUnavailable):
+    """The portal sent the robot back to its login page: log in again and repeat the step."""
+
+
+class PortalRejected(PortalError):
+    """The portal refused what was sent (a data error). ``errors`` are its visible messages."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: tuple[str, ...] = (),
+        hint: str = "",
+        url: str = "",
+        step: str = "",
+    ) -> None:
+        super().__init__(message, hint=hint, url=url, step=step)
+        self.errors = errors
+
+
+class NeedsPerson(PortalError):
+    """Something only a person can resolve (a CAPTCHA, an unknown page, a pending request):
+    the supplier is parked with this reason and a later run picks it up."""
+
+
+class ExistingAccount(PortalError):
+    """The supplier's NIT is already registered and the profile says ``if_exists: stop``."""

@@ -43,6 +43,25 @@ _ALL = [
     Setting("mail.backend", "auto", "IMAP server of the mail stack: auto, pymap or dovecot"),
     Setting("mail.domain", "proveedores.test", "domain of the catch-all mailbox"),
     Setting("mail.user", "buzon", "local part of the shared mailbox's login"),
+    # The robot (secop-robot run)
+    Setting("robot.timeout_seconds", 30.0, "longest wait for one page or action of the portal"),
+    Setting(
+        "robot.mail_timeout_seconds", 300.0, "longest wait for one activation or notice e-mail"
+    ),
+    Setting("robot.retries", 4, "attempts of a step after a transient portal error, at most"),
+    Setting("robot.backoff_seconds", 2.0, "pause before the first retry; doubled each retry"),
+    Setting("robot.backoff_max_seconds", 60.0, "longest pause between two retries"),
+    Setting(
+        "robot.requests_per_second",
+        2.0,
+        "politeness: portal actions per second across the batch (0: no limit; the bundled "
+        "mock has no limit unless its scenario sets one)",
+    ),
+    Setting(
+        "robot.sessions_per_minute",
+        6.0,
+        "politeness: new portal sessions (logins) per minute across the batch (0: no limit)",
+    ),
 ]
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in _ALL}

@@ -1,0 +1,1 @@
+"""Page objects: one module per page family of the portal, mirroring the mock's views."""
