@@ -144,6 +144,7 @@ class Bundle:
     host: str = "127.0.0.1"
     settings: dict[str, Any] = field(default_factory=dict)
     existing_suppliers: list[Profile] = field(default_factory=list)
+    mail_workdir: Path | None = None  # keep the mail stack's files here (Dovecot's Maildir)
     stack: MailStack | None = None
     portal: MockPortal | None = None
     _tmp: Path | None = None
@@ -154,7 +155,9 @@ class Bundle:
         if self.db_path is None:
             self._tmp = Path(tempfile.mkdtemp(prefix="secop-mock-"))
             self.db_path = self._tmp / "portal.sqlite3"
-        self.stack = MailStack(backend=self.mail_backend, domain=self.mail_domain).start()
+        self.stack = MailStack(
+            backend=self.mail_backend, domain=self.mail_domain, workdir=self.mail_workdir
+        ).start()
         config = PortalConfig(
             db_path=self.db_path,
             smtp_host=self.stack.smtp_host,
