@@ -93,10 +93,14 @@ def main() -> None:
 
 
 def _register_commands() -> None:
-    from robot.mock_portal.cli import demo, mail_stack, mock_portal
+    from robot.mock_portal.cli import mail_stack, mock_portal
 
     main.add_command(mock_portal)
     main.add_command(mail_stack)
+
+    from robot.run_cli import demo, run
+
+    main.add_command(run)
     main.add_command(demo)
 
     from robot.profiles.cli import schema, validate

@@ -196,23 +196,3 @@ def mail_stack(backend: str, domain: str) -> None:
     from robot.mock_portal.mailstack import MailStack, serve_forever
 
     serve_forever(MailStack(backend=backend, domain=domain))
-
-
-# scenarios/demo.yaml of the project this package runs from (absent from an installed wheel).
-DEMO_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml"
-
-
-@click.command("demo")
-@click.option("--port", type=int, default=None, help="0 picks a free port  [default: 0]")
-@explain_errors
-def demo(port: int | None) -> None:
-    """The main job on the embedded default: the bundled portal and mail stack.
-
-    Until the onboarding robot exists this starts the mock portal with the demo scenario
-    (scenarios/demo.yaml: its faults, settings and existing suppliers; the defaults when the
-    file is absent) and prints how to reach it: the URL first, then the mailbox, then 'listo'.
-    Stops on Ctrl-C or SIGTERM.
-    """
-    scenario = DEMO_SCENARIO if DEMO_SCENARIO.is_file() else None
-    ctx = click.get_current_context()
-    ctx.invoke(mock_portal, port=port, scenario=scenario)

@@ -143,9 +143,9 @@ def test_environment_sets_a_setting_and_a_flag_beats_it(monkeypatch: pytest.Monk
     assert running.info["domain"] == "desde-flag.test"
 
 
-def test_demo_starts_the_portal_and_stops_cleanly_on_sigterm() -> None:
+def test_the_demo_scenario_portal_starts_and_stops_cleanly_on_sigterm() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "robot", "demo"],
+        [sys.executable, "-m", "robot", "mock-portal", "--scenario", "scenarios/demo.yaml"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

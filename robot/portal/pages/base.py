@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from robot.crashpoint import checkpoint
 from robot.errors import NeedsPerson, PortalError, PortalUnavailable, SessionExpired
 from robot.portal.limiter import Politeness
 
@@ -86,6 +87,7 @@ class PortalSession:
         page.set_default_timeout(timeout * 1000)
         page.set_default_navigation_timeout(timeout * 1000)
         self.actions = 0  # requests made through this session (for the figures)
+        self.mkey = ""  # the portal's per-session token, carried by every link after login
 
     # --- locators -------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ class PortalSession:
 
     async def goto(self, path_or_url: str, *, expect_login: bool = False) -> None:
         """Open a page of the portal (a path, or a full URL from a mail) and check it."""
-        url = path_or_url if "://" in path_or_url else self.url(path_or_url)
+        url = path_or_url if "://" in path_or_url else self.url(self._with_mkey(path_or_url))
         await self.politeness.requests.acquire()
         self.actions += 1
         response = await self.guard(lambda: self.page.goto(url, wait_until="domcontentloaded"))
@@ -124,10 +126,17 @@ class PortalSession:
         async def click() -> Response | None:
             async with self.page.expect_navigation(wait_until="domcontentloaded") as nav:
                 await control.click()
+                checkpoint()  # the request is on its way: the portal may or may not act on it
             return await nav.value
 
         response = await self.guard(click)
         await self.check(response, expect_login=expect_login)
+
+    def _with_mkey(self, path: str) -> str:
+        """A path of the portal as its own links write it: with the session's mkey."""
+        if not self.mkey or "mkey=" in path:
+            return path
+        return path + ("&" if "?" in path else "?") + "mkey=" + self.mkey
 
     async def guard(self, action: Callable[[], Awaitable[T]]) -> T:
         """Run a browser action; a dropped connection or a timeout becomes PortalUnavailable."""
@@ -167,6 +176,9 @@ class PortalSession:
     async def check(self, response: Response | None, *, expect_login: bool = False) -> None:
         """Raise the typed error for what the browser now shows, if it is not a normal page."""
         page = self.page
+        mkey = parse_qs(urlsplit(page.url).query).get("mkey")
+        if mkey:
+            self.mkey = mkey[0]
         if page.url.startswith("chrome-error://"):
             raise PortalUnavailable("se interrumpió la conexión con el portal", url=self.path)
         status = response.status if response is not None else 200

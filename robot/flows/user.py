@@ -1,0 +1,114 @@
+"""Sections 1 and 2 for one portal user: Registrar usuario, then the activation mail.
+
+Before creating anything the flow asks the portal what already exists, by logging in with the
+profile's user name and password: an active user lands somewhere, an unconfirmed one is told
+so (then Reenviar correo brings a new mail), and only a refused login leads to Registrar.
+A user name or e-mail that the portal says is taken then belongs to somebody else (or to this
+person with another password): a data error for a person, never a second user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from robot.errors import ActivationMailNotFound, PortalError, PortalRejected
+from robot.flows.runtime import Actor, Job, Runtime, Tracker
+from robot.mail import ACTIVATION_KINDS, Expectation
+from robot.mail.kinds import MailKind
+from robot.portal.mapping import user_fields
+from robot.portal.pages.auth import Landing
+from robot.portal.pages.register import (
+    EMAIL_TAKEN,
+    USERNAME_TAKEN,
+    Activation,
+    ConfirmPage,
+    RegisterPage,
+    ResendPage,
+)
+
+
+async def register(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) -> dict[str, Any]:
+    """The user exists on the portal (registered now, or found registered already)."""
+    landing = await actor.login()
+    if landing is Landing.NOT_ACTIVATED:
+        return {"user": actor.user.username, "found": "registrado, sin activar"}
+    if landing is not Landing.REFUSED:
+        return {"user": actor.user.username, "found": "registrado y activo"}
+    user = actor.user
+    watcher = await rt.watcher(job.profile)
+    expectation = await watcher.register(user.email, ACTIVATION_KINDS)  # before the click
+    page = RegisterPage(await actor.session())
+    await page.open()
+    tr.start(step)
+    try:
+        await page.register(
+            user_fields(user),
+            actor.password,
+            accept_terms=user.accept_terms,
+            data_policy_consent=user.data_policy_consent,
+        )
+    except PortalRejected as err:
+        expectation.cancel()
+        taken = [e for e in err.errors if USERNAME_TAKEN in e or EMAIL_TAKEN in e]
+        if taken:
+            raise PortalRejected(
+                f"el usuario {user.username} o su correo ya existen en el portal con otra "
+                "contraseña",
+                errors=err.errors,
+                hint="si es de esta persona, ponga su contraseña en la variable del perfil; "
+                "si no, cambie el nombre de usuario o el correo del perfil",
+            ) from None
+        raise
+    except BaseException:
+        expectation.cancel()
+        raise
+    job.pending_mail[user.username] = expectation
+    return {"user": user.username, "found": "registrado ahora"}
+
+
+async def activate(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) -> dict[str, Any]:
+    """The user is active: the activation link opened (after a new mail when needed)."""
+    user = actor.user
+    expectation: Expectation | None = job.pending_mail.pop(user.username, None)
+    if expectation is None:
+        landing = await actor.login()
+        if landing is Landing.REFUSED:
+            raise PortalError(
+                f"el usuario {user.username} no existe en el portal aunque el registro consta",
+                hint="revise el portal; el paso de registro se repetirá",
+            )
+        if landing is not Landing.NOT_ACTIVATED:
+            return {"user": user.username, "activation": "ya estaba activo"}
+        watcher = await rt.watcher(job.profile)
+        expectation = await watcher.register(user.email, ACTIVATION_KINDS)
+        tr.start(step)
+        try:
+            await ResendPage(await actor.session()).resend(user.username)
+        except BaseException:
+            expectation.cancel()
+            raise
+    else:
+        tr.start(step)
+    try:
+        found = await expectation.wait(rt.options.mail_timeout)
+    except ActivationMailNotFound as err:
+        raise ActivationMailNotFound(
+            f"no llegó el correo de activación de {user.username} a {user.email}",
+            hint=err.hint or "revise el buzón; una nueva ejecución pedirá otro correo",
+        ) from None
+    assert found.link is not None
+    confirm = ConfirmPage(await actor.session())
+    result = await confirm.open(found.link)
+    if result is Activation.CHOOSE_PASSWORD:
+        await confirm.choose_password(actor.password)
+    elif result is Activation.LINK_SPENT:
+        landing = await actor.login()
+        if landing in (Landing.NOT_ACTIVATED, Landing.REFUSED):
+            raise PortalError("el enlace de activación ya no sirve; se pedirá otro correo")
+    tr.event("mail", f"correo de activación recibido ({found.sent_at:%Y-%m-%d %H:%M:%S})", step)
+    return {
+        "user": user.username,
+        "activation": "activado",
+        "mail_sent_at": found.sent_at.isoformat(),
+        "mail_kind": found.kind.value if isinstance(found.kind, MailKind) else str(found.kind),
+    }

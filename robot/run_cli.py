@@ -1,0 +1,447 @@
+"""``secop-robot run``: onboard a batch of suppliers; ``secop-robot demo``: the sample batch.
+
+Everything is validated before any browser opens: the scenario, every profile, the batch's
+duplicates and every secret. The output folder holds the ledger, ``results.json``, the
+prepared documents, the evidence of failures and (for the bundled mock) the portal's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from robot import secrets, settings
+from robot.cli import explain_errors, say
+from robot.errors import ConfigError, Problem
+from robot.flows.plan import hashes, plan
+from robot.flows.runtime import Job, Options
+from robot.ledger import FINAL, LEDGER_NAME, STOPPED, Ledger
+from robot.portal.mapping import supplier_values, user_fields
+from robot.profiles.loader import secret_problems
+from robot.profiles.models import Profile
+from robot.results import RESULTS_NAME, write_results
+from robot.scenarios import STEPS, MockPortal, Portal, Scenario, load_scenario
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEMO_SCENARIO = PROJECT / "scenarios" / "demo.yaml"
+DEMO_PASSWORD_ENV = "SECOP_DEMO_PASSWORD"
+# The demo's fictitious users log in to the local mock portal only; a person may set their own.
+DEMO_PASSWORD = "Demo-Clave-2026!"
+EXIT_SOME_NOT_FINISHED = 1
+
+
+def _is_scenario(path: Path) -> bool:
+    from robot.profiles.yamlsource import read_yaml
+
+    if not path.is_file():
+        return False
+    try:
+        data = read_yaml(path, str(path)).data
+    except ConfigError:
+        return False
+    return isinstance(data, dict) and "portal" in data and "profiles" in data
+
+
+def load_batch(inputs: tuple[Path, ...]) -> tuple[Scenario, list[Profile]]:
+    """A scenario (one file with ``portal`` and ``profiles``) or profiles on the bundled mock."""
+    if len(inputs) == 1 and _is_scenario(inputs[0]):
+        scenario = load_scenario(inputs[0])
+    else:
+        scenario = Scenario(
+            name="perfiles",
+            portal=Portal(mock=MockPortal()),
+            profiles=[str(p.resolve()) for p in inputs],
+            output=str(Path.cwd() / "reports" / "perfiles"),
+        )
+        scenario._source = Path.cwd() / "(perfiles de la línea de órdenes)"
+    profiles = scenario.load_profiles()
+    problems: list[Problem] = []
+    for profile in profiles:
+        problems += secret_problems(profile)
+    if problems:
+        raise ConfigError(problems, hint="defina las variables o archivos de las contraseñas")
+    return scenario, profiles
+
+
+def make_jobs(profiles: list[Profile], phases: list[str]) -> list[Job]:
+    from robot.flows.runtime import Job
+
+    return [
+        Job(
+            key=p.supplier.nit_number,
+            profile=p,
+            values=supplier_values(p),
+            display=p.display_name,
+            hashes=hashes(p, phases),
+        )
+        for p in profiles
+    ]
+
+
+def _log(quiet: bool, names: dict[str, str]) -> Callable[[str, str], None]:
+    def log(key: str, text: str) -> None:
+        if not quiet:
+            stamp = time.strftime("%H:%M:%S")
+            say(f"[{stamp}] {names.get(key, key)}: {text}", err=True)
+
+    return log
+
+
+@click.command("run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="output folder")
+@click.option("--concurrency", type=click.IntRange(1, 16), help="suppliers at once")
+@click.option("--headed", is_flag=True, help="a visible browser (an operator solves a CAPTCHA)")
+@click.option("--plan", "plan_only", is_flag=True, help="print what would be sent; touch nothing")
+@click.option("--until", metavar="STEP", help="stop before this step (e.g. account.finalize)")
+@click.option("--accept-changes", is_flag=True, help="continue suppliers whose profile changed")
+@click.option("--quiet", is_flag=True, help="no progress lines, only the summary")
+@explain_errors
+def run(
+    inputs: tuple[Path, ...],
+    out: Path | None,
+    concurrency: int | None,
+    headed: bool,
+    plan_only: bool,
+    until: str | None,
+    accept_changes: bool,
+    quiet: bool,
+) -> None:
+    """Onboard the suppliers of SCENARIO (or of PROFILE files, on the bundled mock portal).
+
+    Re-running the same command resumes each supplier at its first unfinished step and never
+    creates anything twice. Exit code 0: every supplier finished (onboarded, or access
+    requested); 1: some failed or were parked; 2: bad input or machine.
+    """
+    scenario, profiles = load_batch(inputs)
+    phases: list[str] = [str(s) for s in STEPS if s in scenario.steps]
+    if until is not None:
+        _check_until(until, profiles, phases)
+    if plan_only:
+        print_plan(profiles, phases, scenario)
+        return
+    out_dir = (out or scenario.output_dir).resolve()
+    options = _options(headed, until, accept_changes)
+    code = execute(
+        scenario,
+        profiles,
+        phases,
+        out_dir,
+        options,
+        concurrency or scenario.concurrency,
+        quiet=quiet,
+    )
+    sys.exit(code)
+
+
+def _check_until(until: str, profiles: list[Profile], phases: list[str]) -> None:
+    names = {n for p in profiles for n in (s.name for s in plan(p, phases))}
+    prefixes = {n.rsplit(".", 1)[0] for n in names} | {n.split(".")[0] for n in names}
+    if until not in names | prefixes:
+        shown = ", ".join(sorted({n for n in names if not n.startswith("users.")}))
+        raise ConfigError(
+            [Problem("--until", None, until, f"no es un paso; pasos: {shown}, users")],
+        )
+
+
+def _options(headed: bool, until: str | None, accept_changes: bool) -> Options:
+    return Options(
+        timeout=float(settings.resolve("robot.timeout_seconds")),
+        mail_timeout=float(settings.resolve("robot.mail_timeout_seconds")),
+        retries=int(settings.resolve("robot.retries")),
+        backoff=float(settings.resolve("robot.backoff_seconds")),
+        backoff_max=float(settings.resolve("robot.backoff_max_seconds")),
+        headed=headed,
+        until=until,
+        accept_changes=accept_changes,
+    )
+
+
+def execute(
+    scenario: Scenario,
+    profiles: list[Profile],
+    phases: list[str],
+    out_dir: Path,
+    options: Options,
+    concurrency: int,
+    *,
+    quiet: bool = False,
+) -> int:
+    """Run the batch into ``out_dir``; print the summary; return the exit code."""
+    from robot.runner import changed_steps, register_jobs
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger(out_dir / LEDGER_NAME)
+    try:
+        ledger.begin_run(shlex.join(["secop-robot", *sys.argv[1:]]))
+        jobs = make_jobs(profiles, phases)
+        register_jobs(ledger, jobs)
+        write_results(ledger, out_dir)
+        names = {j.key: j.profile.supplier.short_name for j in jobs}
+        todo = [
+            j
+            for j in jobs
+            if _needs_work(ledger, j, phases)
+            or (changed_steps(ledger, j) and options.accept_changes)
+        ]
+        if todo:
+            _drive(scenario, todo, phases, out_dir, options, concurrency, ledger, quiet, names)
+        else:
+            _log(quiet, names)("-", "todos los proveedores ya estaban terminados")
+        ledger.end_run("fin")
+        results = write_results(ledger, out_dir)
+        return summary(ledger, results, out_dir)
+    finally:
+        ledger.close()
+
+
+def _needs_work(ledger: Ledger, job: Job, phases: list[str]) -> bool:
+    record = ledger.supplier(job.key)
+    if record is None or record.status not in FINAL:
+        return True
+    steps = ledger.steps(job.key)
+    names = [s.name for s in plan(job.profile, phases)]
+    done = all(n in steps and steps[n].done for n in names)
+    access = any(r.detail.get("decision") == "access_requested" for r in steps.values())
+    return not (done or access)
+
+
+def _drive(
+    scenario: Scenario,
+    jobs: list[Job],
+    phases: list[str],
+    out_dir: Path,
+    options: Options,
+    concurrency: int,
+    ledger: Ledger,
+    quiet: bool,
+    names: dict[str, str],
+) -> None:
+    from robot.bundled import bundled_portal
+
+    max_bytes = int(scenario.portal.max_upload_mb * 1024 * 1024)
+    log = _log(quiet, names)
+    if scenario.portal.mock is not None:
+        with bundled_portal(scenario, out_dir) as portal:
+            log("-", f"portal simulado en {portal.base_url} (correo: {portal.backend})")
+            box = scenario.mailbox
+            asyncio.run(
+                _batch(
+                    portal.base_url,
+                    lambda p: portal.mailbox if box is None else _mailbox(box, portal.base_url),
+                    jobs,
+                    phases,
+                    out_dir,
+                    options,
+                    concurrency,
+                    ledger,
+                    log,
+                    max_bytes,
+                    mock=True,
+                )
+            )
+        return
+    base_url = scenario.portal.base_url
+    assert base_url is not None
+
+    def mailbox_of(profile: Profile) -> object:
+        box = scenario.mailbox_for(profile)
+        assert box is not None  # validation requires one with a real portal
+        return _mailbox(box, base_url)
+
+    asyncio.run(
+        _batch(
+            base_url,
+            mailbox_of,
+            jobs,
+            phases,
+            out_dir,
+            options,
+            concurrency,
+            ledger,
+            log,
+            max_bytes,
+            mock=False,
+        )
+    )
+
+
+def _mailbox(box: object, base_url: str) -> object:
+    from urllib.parse import urlsplit
+
+    from robot.mail import MailboxConfig
+    from robot.profiles.models import Mailbox
+
+    assert isinstance(box, Mailbox)
+    return MailboxConfig(
+        host=box.host,
+        port=box.port,
+        user=box.user,
+        password=secrets.resolve(box.password),
+        tls=box.tls,
+        ca_file=box.ca_file,
+        folder=box.folder,
+        allowed_hosts=(urlsplit(base_url).netloc,),
+        source="buzón",
+    )
+
+
+def _politeness(mock: bool) -> object:
+    from robot.portal.limiter import Politeness
+
+    names = ("robot.requests_per_second", "robot.sessions_per_minute")
+    if mock and not any(settings.SETTINGS[n].env in os.environ for n in names):
+        return Politeness.unlimited()
+    return Politeness(
+        float(settings.resolve(names[0])),
+        float(settings.resolve(names[1])),
+    )
+
+
+async def _batch(
+    base_url: str,
+    mailbox_for: Callable[[Profile], object],
+    jobs: list[Job],
+    phases: list[str],
+    out_dir: Path,
+    options: Options,
+    concurrency: int,
+    ledger: Ledger,
+    log: Callable[[str, str], None],
+    max_bytes: int,
+    *,
+    mock: bool,
+) -> None:
+    from playwright.async_api import async_playwright
+
+    from robot.flows.runtime import Runtime
+    from robot.mail import stop_watchers
+    from robot.portal.browser import launch
+    from robot.runner import run_batch
+
+    async with async_playwright() as pw:
+        browser = await launch(pw, headed=options.headed)
+        rt = Runtime(
+            browser=browser,
+            base_url=base_url,
+            ledger=ledger,
+            politeness=_politeness(mock),  # type: ignore[arg-type]
+            options=options,
+            out_dir=out_dir,
+            mailbox_for=mailbox_for,  # type: ignore[arg-type]
+            log=log,
+        )
+        try:
+            await run_batch(
+                rt,
+                jobs,
+                phases,
+                concurrency,
+                max_bytes,
+                on_done=lambda: write_results(ledger, out_dir),
+            )
+        finally:
+            await browser.close()
+            await asyncio.to_thread(stop_watchers)
+
+
+LABELS = {
+    "onboarded": "registrado",
+    "access_requested": "acceso solicitado",
+    "parked": "aparcado",
+    "failed": "fallido",
+    "stopped": "detenido",
+    "pending": "pendiente",
+    "running": "interrumpido",
+}
+
+
+def summary(ledger: Ledger, results: Path, out_dir: Path) -> int:
+    rows = ledger.suppliers()
+    width = max([len(r.legal_name) for r in rows] + [9])
+    say(f"{'Proveedor':{width}}  {'NIT':13}  {'Estado':18}  Motivo")
+    for r in rows:
+        say(f"{r.legal_name:{width}}  {r.nit:13}  {LABELS.get(r.status, r.status):18}  {r.reason}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    say(", ".join(f"{LABELS.get(k, k)}: {v}" for k, v in sorted(counts.items())))
+    say(f"Resultados: {results}")
+    say(f"Registro de pasos: {out_dir / LEDGER_NAME}")
+    finished = all(r.status in (*FINAL, STOPPED) for r in rows)
+    return 0 if finished else EXIT_SOME_NOT_FINISHED
+
+
+def print_plan(profiles: list[Profile], phases: list[str], scenario: Scenario) -> None:
+    """Per supplier: every field value and document that would be sent (secrets masked)."""
+    from robot.documents.from_profile import specs_from_profile, supplier_from_profile
+    from robot.documents.prepare import prepare_documents
+    from robot.portal_rules import DOCUMENT_SLOTS, WATERMARK_TEXT
+
+    for profile in profiles:
+        say(f"# {profile.supplier.legal_name} ({profile.display_name})")
+        say(f"pasos: {', '.join(s.name for s in plan(profile, phases))}")
+        for person in profile.users:
+            say(f"## usuario {person.username}")
+            for item in user_fields(person):
+                say(f"  {item.label}: {item.display}")
+            say("  Contraseña: ******** (de " + secrets.mask(person.password) + ")")
+        values = supplier_values(profile)
+        say("## Registro de Proveedor")
+        for item in values.all_fields:
+            say(f"  {item.label}: {item.display}")
+        if values.location is not None:
+            say(f"  Municipio: {values.location.municipio_name} ({values.location.municipio_code})")
+        say(f"  UNSPSC: {', '.join(values.unspsc)} (principal {values.unspsc[0]})")
+        if profile.documents:
+            say("## Documentos")
+            with tempfile.TemporaryDirectory(prefix="secop-plan-") as tmp:
+                manifest = prepare_documents(
+                    specs_from_profile(profile),
+                    supplier_from_profile(profile),
+                    Path(tmp),
+                    max_bytes=int(scenario.portal.max_upload_mb * 1024 * 1024),
+                    template=profile.watermark_text or WATERMARK_TEXT,
+                )
+            for e in manifest.entries:
+                label = DOCUMENT_SLOTS[e.slot].label if e.slot in DOCUMENT_SLOTS else e.slot
+                say(
+                    f"  {label}: {e.output.name} ({e.output.size} bytes, {e.marking}, "
+                    f"SHA-256 {e.output.sha256[:16]}…)"
+                )
+
+
+@click.command("demo")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="output folder")
+@click.option("--quiet", is_flag=True, help="no progress lines, only the summary")
+@click.pass_context
+def demo(ctx: click.Context, out: Path | None, quiet: bool) -> None:
+    """The main job on the embedded default: the robot onboards the sample profiles
+    (scenarios/demo.yaml) against the bundled mock portal and mail stack, and writes its
+    output to reports/demo. The sample users' password comes from SECOP_DEMO_PASSWORD
+    (a fixed demo value when unset: the mock portal is local and the people fictitious)."""
+    if not DEMO_SCENARIO.is_file():
+        raise click.UsageError("scenarios/demo.yaml no está: ejecute desde la carpeta del proyecto")
+    os.environ.setdefault(DEMO_PASSWORD_ENV, DEMO_PASSWORD)
+    ctx.invoke(
+        run,
+        inputs=(DEMO_SCENARIO,),
+        out=out,
+        concurrency=None,
+        headed=False,
+        plan_only=False,
+        until=None,
+        accept_changes=False,
+        quiet=quiet,
+    )
+
+
+__all__ = ["RESULTS_NAME", "demo", "execute", "load_batch", "run"]
