@@ -108,8 +108,10 @@ class DocumentSlot:
 
 
 # Page limits are [our design], not the portal's: a RUT is one or two pages (10 leaves room
-# for annexes), a cédula two (front and back), a constancia a short letter; certificates,
-# financial statements and experience have no sensible limit.
+# for annexes), a cédula two (front and back); certificates, financial statements and
+# experience have no sensible limit. There is no constancia slot: a confidential document's
+# constancia goes in the document's own slot, in its place (PORTAL.md 3.5, the seed's "en los
+# campos requeridos para los documentos").
 DOCUMENT_SLOTS: dict[str, DocumentSlot] = {
     s.key: s
     for s in (
@@ -120,7 +122,6 @@ DOCUMENT_SLOTS: dict[str, DocumentSlot] = {
         ),
         DocumentSlot("estados_financieros", "Estados financieros", "optional"),
         DocumentSlot("experiencia", "Certificado de experiencia", "optional"),
-        DocumentSlot("constancia", "Constancia de confidencialidad", "optional", max_pages=5),
     )
 }
 

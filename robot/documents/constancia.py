@@ -1,5 +1,8 @@
 """The constancia de confidencialidad: a one-page PDF, in Spanish, signed by the legal
-representative, listing the confidential documents it covers."""
+representative, listing the confidential document it stands for.
+
+It is uploaded in the slot of that document, in its place (PORTAL.md 3.5: "en los campos
+requeridos para los documentos"); the document itself is not published."""
 
 from __future__ import annotations
 
@@ -74,7 +77,7 @@ def _build(
     story = [
         Paragraph("CONSTANCIA DE CONFIDENCIALIDAD", title),
         Spacer(1, size * 2),
-        *(Paragraph(text, body) for text in _paragraphs(supplier)),
+        *(Paragraph(text, body) for text in _paragraphs(supplier, len(documents))),
         Spacer(1, size),
         _table(documents, size),
         Spacer(1, size),
@@ -97,15 +100,21 @@ def _build(
         return data, len(pdf.pages)
 
 
-def _paragraphs(supplier: SupplierFacts) -> list[str]:
+def _paragraphs(supplier: SupplierFacts, count: int) -> list[str]:
+    which = (
+        "el documento que se relaciona a continuación, requerido para el registro del "
+        "proveedor en la plataforma SECOP II, contiene"
+        if count == 1
+        else "los documentos que se relacionan a continuación, requeridos para el registro del "
+        "proveedor en la plataforma SECOP II, contienen"
+    )
     return [
         f"Yo, <b>{escape(supplier.representante_nombre)}</b>, identificado(a) con "
         f"{_id_label(supplier)}, en calidad de representante legal de "
         f"<b>{escape(supplier.razon_social)}</b>, NIT {escape(supplier.nit_completo)}, hago "
-        "constar que los documentos que se relacionan a continuación, adjuntos al registro "
-        "del proveedor en la plataforma SECOP II, contienen información confidencial de la "
-        "empresa, protegida en los términos del artículo 18 de la Ley 1712 de 2014, y son "
-        "de uso exclusivo de SECOP II:",
+        f"constar que {which} información confidencial de la empresa, protegida en los "
+        "términos del artículo 18 de la Ley 1712 de 2014, de uso exclusivo de SECOP II. Por "
+        "eso esta constancia se adjunta en su lugar, en la casilla que le corresponde:",
     ]
 
 

@@ -70,8 +70,9 @@ def prepare_documents(
 ) -> Manifest:
     """Prepare every document of ``specs`` into ``out_dir`` and return (and write) the manifest.
 
-    Confidential documents with ``marking="constancia"`` get a generated constancia, unless
-    the specs already carry a document for the ``constancia`` slot (the supplier's own).
+    A confidential document with ``marking="constancia"`` is checked but not copied: its own
+    slot gets a generated constancia in its place (PORTAL.md 3.5); the entry's ``original`` is
+    that document and its ``output`` the constancia.
     All documents are attempted; if any fails, one ``DocumentError`` lists every failure
     (a single failure keeps its own subclass)."""
     day = today or dt.date.today()
@@ -84,13 +85,13 @@ def prepare_documents(
     used: set[str] = {CONSTANCIA_NAME, MANIFEST_NAME}
     for spec in specs:
         try:
-            entries.append(_prepare_one(spec, text, out_dir, max_bytes, used, originals))
+            if spec.confidential and spec.marking == "constancia":
+                entries.append(_constancia_entry(spec, supplier, day, out_dir, max_bytes, used))
+            else:
+                entries.append(_prepare_one(spec, text, out_dir, max_bytes, used, originals))
         except DocumentError as err:
             errors.append(err)
     _raise_all(errors)
-    covered = [e for e in entries if e.confidential and e.marking == "constancia"]
-    if covered and not any(s.slot == "constancia" for s in specs):
-        entries.append(_constancia_entry(supplier, covered, day, out_dir))
     manifest = Manifest(
         razon_social=supplier.razon_social,
         nit=supplier.nit_completo,
@@ -230,24 +231,37 @@ def _write(target: Path, content: Parts) -> None:
 
 
 def _constancia_entry(
-    supplier: SupplierFacts, covered: list[ManifestEntry], day: dt.date, out_dir: Path
+    spec: DocumentSpec,
+    supplier: SupplierFacts,
+    day: dt.date,
+    out_dir: Path,
+    max_bytes: int,
+    used: set[str],
 ) -> ManifestEntry:
-    docs = [
-        CoveredDocument(e.slot, e.output.name, e.output.pages, e.output.sha256) for e in covered
-    ]
-    content = Parts.of(make_constancia(supplier, docs, day))
-    target = out_dir / CONSTANCIA_NAME
+    """The constancia that stands for the confidential document ``spec`` in its own slot.
+
+    The document is read and checked (so the constancia names its real pages and SHA-256) but
+    neither copied nor uploaded: the seed attaches the constancia "en los campos requeridos
+    para los documentos", in place of the document, which is then not published."""
+    data = read_document(spec.path)
+    checked = preflight(spec.path, data=data, password=spec.password, max_bytes=max_bytes)
+    covered = CoveredDocument(spec.slot, spec.path.name, checked.pages, checked.sha256)
+    content = Parts.of(make_constancia(supplier, [covered], day))
+    name = _unique_name(f"{spec.slot}-{Path(CONSTANCIA_NAME).stem}", ".pdf", used)
+    target = out_dir / name
     _write(target, content)
-    facts = FileFacts(CONSTANCIA_NAME, content.size, content.sha256(), 1)
     return ManifestEntry(
-        slot="constancia",
-        original=facts,
-        output=facts,
-        confidential=False,
-        marking="ninguna",
+        slot=spec.slot,
+        original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
+        output=FileFacts(name, content.size, content.sha256(), 1),
+        confidential=True,
+        marking="constancia",
         method="constancia",
         preview=_write_preview(".pdf", target, out_dir),
-        notes=(f"cubre {len(docs)} documento(s): " + ", ".join(d.file_name for d in docs),),
+        notes=(
+            *checked.notes,
+            f"constancia en lugar de {spec.path.name}: el documento no se carga ni se publica",
+        ),
     )
 
 
@@ -256,6 +270,10 @@ def _output_name(spec: DocumentSpec, suffix: str, used: set[str]) -> str:
     plain = unicodedata.normalize("NFKD", spec.path.stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")[:60] or "documento"
     base = spec.slot if stem == spec.slot else f"{spec.slot}-{stem}"
+    return _unique_name(base, suffix, used)
+
+
+def _unique_name(base: str, suffix: str, used: set[str]) -> str:
     name, n = f"{base}{suffix}", 1
     while name in used:
         n += 1

@@ -10,16 +10,17 @@ import hashlib
 import json
 import secrets
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.security import generate_password_hash
 
 from robot import refdata
-from robot.mock_portal.store import SEVERAL_FILES, Store
+from robot.mock_portal.store import Store
 from robot.portal_rules import DEFAULT_LANGUAGE, DEFAULT_TIME_ZONE, UPLOAD_TYPES, nit_check_digit
 
 if TYPE_CHECKING:
-    from robot.profiles.models import Profile, Supplier
+    from robot.profiles.models import Document, Profile, Supplier
 
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:30000"
 
@@ -180,19 +181,45 @@ def seed_supplier(store: Store, profile: Profile, *, mail_domain: str) -> int:
         unspsc=[supplier.unspsc_main, *supplier.unspsc_others],
     )
     for document in profile.documents:
-        path = profile.document_path(document)
-        data = path.read_bytes()
+        name, data = _published_file(profile, document)
         store.put_document(
             account_id,
             document.slot,
             {
-                "filename": path.name,
-                "content_type": UPLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+                "filename": name,
+                "content_type": UPLOAD_TYPES.get(Path(name).suffix.lower(), "application/pdf"),
                 "size": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "data": data,
                 "uploaded_by": admin_id,
             },
-            several=document.slot in SEVERAL_FILES,
         )
     return account_id
+
+
+def _published_file(profile: Profile, document: Document) -> tuple[str, bytes]:
+    """The file the portal holds in the document's slot: the document itself, or, for a
+    confidential one marked ``constancia``, a constancia in its place (PORTAL.md 3.5)."""
+    path = profile.document_path(document)
+    data = path.read_bytes()
+    if not (document.confidential and document.marking == "constancia"):
+        return path.name, data
+    import datetime as dt
+
+    from robot.documents.constancia import CoveredDocument, make_constancia
+    from robot.documents.from_profile import supplier_from_profile
+
+    pages = 1
+    if path.suffix.lower() == ".pdf":
+        import io
+
+        import pikepdf
+
+        try:
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                pages = len(pdf.pages)
+        except pikepdf.PdfError:  # encrypted (no password here) or damaged: a page at least
+            pass
+    covered = CoveredDocument(document.slot, path.name, pages, hashlib.sha256(data).hexdigest())
+    constancia = make_constancia(supplier_from_profile(profile), [covered], dt.date.today())
+    return f"{document.slot}-constancia-confidencialidad.pdf", constancia

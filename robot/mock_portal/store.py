@@ -108,11 +108,6 @@ CREATE TABLE IF NOT EXISTS mail_log (
 """
 
 
-# PORTAL.md 3.5: constancias are "one per confidential document or one for all"; every other
-# document slot holds one file, and a new upload replaces it.
-SEVERAL_FILES = frozenset({"constancia"})
-
-
 @dataclass(frozen=True)
 class Session:
     id: str
@@ -415,24 +410,16 @@ class Store:
             account_id,
         )
 
-    def put_document(
-        self, account_id: int, slot: str, fields: dict[str, Any], *, several: bool = False
-    ) -> int:
-        """Store a file in a slot; returns the document id.
+    def put_document(self, account_id: int, slot: str, fields: dict[str, Any]) -> int:
+        """Store a file in a slot, replacing the slot's file; returns the document id.
 
-        A single-file slot is replaced whole. A slot that holds ``several`` files keeps the
-        others and replaces only a file of the same name (so a re-sent upload is no duplicate).
+        Every slot holds one file (a confidential document's constancia goes in the document's
+        own slot, in its place: PORTAL.md 3.5).
         """
         with self.transaction() as db:
-            if several:
-                db.execute(
-                    "DELETE FROM documents WHERE account_id = ? AND slot = ? AND filename = ?",
-                    (account_id, slot, fields["filename"]),
-                )
-            else:
-                db.execute(
-                    "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
-                )
+            db.execute(
+                "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
+            )
             cols = ", ".join(fields)
             marks = ", ".join("?" for _ in fields)
             cursor = db.execute(
@@ -442,19 +429,13 @@ class Store:
             )
             return cursor.lastrowid or 0
 
-    def delete_document(self, account_id: int, slot: str, document_id: int | None = None) -> None:
-        """Remove the slot's files, or only ``document_id`` among them."""
-        if document_id is None:
-            self.execute(
-                "DELETE FROM documents WHERE account_id = ? AND slot = ?", account_id, slot
+    def delete_document(self, account_id: int, slot: str) -> bool:
+        """Remove the account's file in ``slot``; False when the slot held none."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM documents WHERE account_id = ? AND slot = ?", (account_id, slot)
             )
-        else:
-            self.execute(
-                "DELETE FROM documents WHERE account_id = ? AND slot = ? AND id = ?",
-                account_id,
-                slot,
-                document_id,
-            )
+            return cursor.rowcount > 0
 
     def account_documents(self, account_id: int) -> list[sqlite3.Row]:
         """The account's documents without their bytes, by upload order."""

@@ -238,14 +238,14 @@ def _documents(docs: list[Document], org: str | None) -> list[Finding]:
             found.append((("documents",), f"falta el documento obligatorio {key} ({slot.label})"))
     seen: set[str] = set()
     for index, doc in enumerate(docs):
-        if doc.slot in seen and doc.slot != "constancia":
+        if doc.slot in seen:
             found.append(
                 (("documents", index, "slot"), f"la casilla {doc.slot} ya tiene documento")
             )
         seen.add(doc.slot)
         found += [(("documents", index, f), m) for f, m in _document(doc)]
-    # Confidential documents marked 'constancia' need no file of their own: when the profile
-    # brings none, secop-robot generates the constancia (robot/documents/constancia.py).
+    # A confidential document marked 'constancia' is replaced, in its own slot, by a constancia
+    # that secop-robot generates (robot/documents/prepare.py, constancia.py).
     return found
 
 
@@ -255,8 +255,6 @@ def _document(doc: Document) -> Iterator[tuple[str, str]]:
         yield "marking", "un documento confidencial necesita marking: watermark o constancia"
     if not doc.confidential and doc.marking is not None:
         yield "marking", "solo aplica con confidential: true"
-    if doc.slot == "constancia" and doc.confidential:
-        yield "confidential", "la constancia de confidencialidad no se marca como confidencial"
     if "image_output" in doc.model_fields_set and suffix not in {"jpg", "jpeg", "png"}:
         yield "image_output", "solo aplica a imágenes JPG o PNG"
     if doc.password is not None and suffix != "pdf":

@@ -103,11 +103,20 @@ CompanySize = Annotated[
     AfterValidator(one_of(portal_rules.COMPANY_SIZES)),
     choice_of(portal_rules.COMPANY_SIZES),
 ]
-Slot = Annotated[
-    str,
-    AfterValidator(one_of(portal_rules.DOCUMENT_SLOTS)),
-    choice_of(portal_rules.DOCUMENT_SLOTS),
-]
+NO_CONSTANCIA_SLOT = (
+    "la casilla «constancia» ya no existe: la constancia de confidencialidad va en la casilla "
+    "del documento que reemplaza; ponga confidential: true y marking: constancia en ese "
+    "documento (secop-robot genera la constancia) y quite esta entrada"
+)
+
+
+def _check_slot(value: str) -> str:
+    if value == "constancia":
+        raise ValueError(NO_CONSTANCIA_SLOT)
+    return one_of(portal_rules.DOCUMENT_SLOTS)(value)
+
+
+Slot = Annotated[str, AfterValidator(_check_slot), choice_of(portal_rules.DOCUMENT_SLOTS)]
 
 
 # --- NIT ------------------------------------------------------------------------------------

@@ -187,14 +187,16 @@ class Document(Strict):
 
     slot: Slot = Field(
         description="Casilla del formulario: rut, existencia, cedula_representante, "
-        "estados_financieros, experiencia o constancia"
+        "estados_financieros o experiencia. Una constancia de confidencialidad no tiene casilla "
+        "propia: va en la casilla del documento confidencial (marking: constancia)"
     )
     path: Text = Field(description="Archivo PDF, JPG o PNG, relativo al perfil")
     confidential: bool = Field(False, description="¿Documento confidencial?")
     marking: Literal["watermark", "constancia"] | None = Field(
         None,
         description="Si es confidencial: watermark (marca de agua «uso exclusivo SECOP II») "
-        "o constancia (se adjunta una constancia de confidencialidad)",
+        "o constancia (en la casilla del documento se adjunta, en su lugar, una constancia de "
+        "confidencialidad generada; el documento no se publica)",
     )
     image_output: Literal["image", "pdf"] = Field(
         "image", description="Para JPG/PNG con marca de agua: conservar imagen o convertir a PDF"

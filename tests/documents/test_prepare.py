@@ -80,14 +80,25 @@ def test_prepare_marks_converts_and_writes_the_manifest(originals: Path, tmp_pat
     assert by_slot["estados_financieros"].method == "pdf-watermark"
     assert by_slot["cedula_representante"].output.name == "cedula_representante-smile.pdf"
     assert by_slot["experiencia"].output.name == "experiencia-image.png"
-    assert by_slot["existencia"].method == "pdf-decrypted"
-    assert by_slot["constancia"].output.name == "constancia-confidencialidad.pdf"
+    # The confidential document marked 'constancia' is replaced in its own slot (PORTAL.md 3.5):
+    # the entry's original is the document, its output the constancia; no copy is written.
+    existencia = by_slot["existencia"]
+    assert existencia.method == "constancia"
+    assert existencia.marking == "constancia"
+    assert existencia.output.name == "existencia-constancia-confidencialidad.pdf"
+    assert existencia.original.name == ENCRYPTED
+    assert existencia.output.pages == 1
+    assert "constancia en lugar de " + ENCRYPTED in " ".join(existencia.notes)
+    assert "constancia" not in by_slot
+    assert not any(ENCRYPTED.rsplit(".", 1)[0] in p.name for p in out.iterdir())
 
     marked = (out / by_slot["estados_financieros"].output.name).read_bytes()
     assert assert_watermarked(marked, TEXT, (originals / "pdflatex-4-pages.pdf").read_bytes()) == 4
     assert_watermarked((out / "cedula_representante-smile.pdf").read_bytes(), TEXT)
-    constancia = page_texts((out / "constancia-confidencialidad.pdf").read_bytes())[0]
-    assert squash(by_slot["existencia"].output.name) in constancia
+    constancia = page_texts((out / existencia.output.name).read_bytes())[0]
+    assert squash(ENCRYPTED) in constancia
+    assert squash("Certificado de existencia") in constancia
+    assert squash(existencia.original.sha256[:16]) in constancia
 
     for entry in manifest.entries:
         data = (out / entry.output.name).read_bytes()
@@ -354,18 +365,13 @@ documents:
     password: ${{SECOP_DOC_PASSWORD}}
   - slot: cedula_representante
     path: docs/smile.jpg
-{constancia}"""
-
-OWN_CONSTANCIA = """\
-  - slot: constancia
-    path: docs/multicolumn.pdf
 """
 
 
 def _profile(tmp_path: Path, originals: Path, **replace: str) -> Path:
     shutil.copytree(originals, tmp_path / "perfil" / "docs")
     path = tmp_path / "perfil" / "nandu.yaml"
-    text = PROFILE.format(encrypted=ENCRYPTED, constancia=OWN_CONSTANCIA)
+    text = PROFILE.format(encrypted=ENCRYPTED)
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new)
@@ -385,7 +391,7 @@ def test_a_slot_with_a_page_limit_refuses_a_longer_document(
     loaded = load_profile(profile)
     specs = specs_from_profile(loaded, environ={"SECOP_DOC_PASSWORD": "openpassword"})
     limits = {spec.slot: spec.max_pages for spec in specs}
-    assert limits == {"rut": 10, "existencia": None, "cedula_representante": 2, "constancia": 5}
+    assert limits == {"rut": 10, "existencia": None, "cedula_representante": 2}
     result = CliRunner().invoke(
         main,
         ["documents", str(profile), "--out", str(tmp_path / "o")],
@@ -407,13 +413,8 @@ def test_documents_command_prepares_a_profile(
     assert "marca de agua" in result.output
     assert "openpassword" not in result.output
     manifest = Manifest.from_json((out / "manifest.json").read_text(encoding="utf-8"))
-    assert [e.slot for e in manifest.entries] == [
-        "rut",
-        "existencia",
-        "cedula_representante",
-        "constancia",
-    ]
-    assert manifest.entries[-1].output.name == "constancia-multicolumn.pdf"  # the supplier's own
+    assert [e.slot for e in manifest.entries] == ["rut", "existencia", "cedula_representante"]
+    assert manifest.entries[1].output.name == "existencia-constancia-confidencialidad.pdf"
     assert "Ñandú Ingeniería S.A.S." in manifest.watermark_text
     assert_watermarked((out / "rut-pdflatex-4-pages.pdf").read_bytes(), manifest.watermark_text)
 

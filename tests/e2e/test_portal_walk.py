@@ -199,13 +199,23 @@ def test_two_people_walk_every_page(walk_portal: PortalProcess, browser: Browser
     expect(page.get_by_text(name).first).to_be_visible()
     page.context.close()
 
-    # 5. Anyone finds the supplier and its documents in the Directorio SECOP.
+    # 5. Anyone finds the supplier in the Directorio SECOP; its documents are for users with
+    #    access to an account (PORTAL.md 1), so an anonymous visitor sees none of them.
     page = new_page()
     page.goto(portal.url + "/Public/Directory/Index")
     page.get_by_label("Nombre o NIT del proveedor").fill(name.split()[1])
     page.get_by_role("button", name="Buscar").click()
     page.get_by_role("link", name=name).click()
     expect(page.locator("#lblNit")).to_have_text(f"{nit}-{nit_check_digit(nit)}")
+    expect(page.locator("#lblDocumentsLoginRequired")).to_be_visible()
+    expect(page.get_by_role("link", name="rut.pdf")).to_have_count(0)
+    page.context.close()
+    page = new_page()
+    _log_in(page, portal, second["username"])
+    page.goto(portal.url + "/Public/Directory/Index")
+    page.get_by_label("Nombre o NIT del proveedor").fill(name.split()[1])
+    page.get_by_role("button", name="Buscar").click()
+    page.get_by_role("link", name=name).click()
     for filename in ("rut.pdf", "cedula.jpg"):
         with page.expect_download() as info:
             page.get_by_role("link", name=filename).click()

@@ -1,13 +1,18 @@
-"""Directorio SECOP: search by name or NIT, supplier page, byte-exact downloads, no drafts."""
+"""Directorio SECOP: search by name or NIT, supplier page, byte-exact downloads, no drafts.
+
+Searching and the published data are public; documents are for users with access to an account
+(PORTAL.md 1: "visible ... to every user who has access to an account")."""
 
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
 from tests.mock_portal.supplier_helpers import (
     JPG,
     PDF,
     App,
+    login,
     make_app,
     open_form,
     required_files,
@@ -18,7 +23,7 @@ from tests.mock_portal.supplier_helpers import (
 )
 
 INDEX_URL = "/Public/Directory/Index"
-CONSTANCIAS = [(PDF + b"c1", "constancia RUT.pdf"), (PDF + b"c22", "constancia estados.pdf")]
+CONSTANCIA = (PDF + b"c22", "estados_financieros-constancia-confidencialidad.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,7 @@ def supplier(app: App) -> int:
     files = {
         **required_files(),
         "experiencia": (JPG + b"\x01" * 300, "experiencia ñ.jpg"),
-        "constancia": CONSTANCIAS,
+        "estados_financieros": CONSTANCIA,  # the constancia, in the document's own slot
     }
     resp = form.post(valid_fields(nit="900123456", dv="8"), files, action="finalizar")
     assert resp.status_code == 302
@@ -68,8 +73,17 @@ def test_no_results_says_so(app: App, supplier: int) -> None:
     assert "No se encontraron proveedores" in soup(resp).find(id="lblResultCount").get_text()
 
 
+def _member(app: App) -> tuple[FlaskClient, str]:
+    """A client logged in as a user with access to an account (its own draft), and its mkey."""
+    viewer = seed_draft(app.store)
+    client = app.client()
+    mkey, _ = login(client, viewer.username)
+    return client, mkey
+
+
 def test_supplier_page_shows_the_published_data(app: App, supplier: int) -> None:
-    resp = app.client().get(f"/Public/Directory/Supplier/{supplier}")
+    client, mkey = _member(app)
+    resp = client.get(f"/Public/Directory/Supplier/{supplier}", query_string={"mkey": mkey})
     assert resp.status_code == 200
     page = soup(resp)
 
@@ -92,16 +106,48 @@ def test_supplier_page_shows_the_published_data(app: App, supplier: int) -> None
         "rut",
         "existencia",
         "cedula_representante",
+        "estados_financieros",
         "experiencia",
-        "constancia",
-        "constancia",
     ]
     assert text("spnDocSha_rut") == sha256(PDF)
+    assert page.find(id="lblDocumentsLoginRequired") is None
+
+
+def test_documents_need_a_logged_in_user_with_access_to_an_account(app: App, supplier: int) -> None:
+    """The seed: documents are visible through the Directorio to users who have access to an
+    account. Anonymous visitors see the data but no document, and cannot download one."""
+    anonymous = app.client()
+    page = soup(anonymous.get(f"/Public/Directory/Supplier/{supplier}"))
+    assert page.find(id="lblName").get_text() == "Ferretería Ñandú S.A.S."
+    assert page.find(id="tblDocuments") is None
+    assert page.find(id="lnkDoc_rut") is None
+    note = page.find(id="lblDocumentsLoginRequired").get_text()
+    assert "usuarios con acceso a una cuenta" in note
+    assert page.find(id="lnkLoginForDocuments")["href"].startswith("/STS/Users/Login/Index")
+    doc = app.store.account_documents(supplier)[0]
+    download = f"/Public/Directory/Supplier/{supplier}/Document/{doc['id']}"
+    resp = anonymous.get(download)
+    assert resp.status_code == 302
+    assert "/STS/Users/Login/Index" in resp.headers["Location"]
+    # a logged-in user with no accepted membership in any account is refused too
+    from robot.mock_portal.seed import seed_user
+    from tests.mock_portal.supplier_helpers import unique
+
+    lone = unique("solo")
+    seed_user(app.store, username=lone, password="Clave#Segura1", email=f"{lone}@x.test")
+    client = app.client()
+    mkey, _ = login(client, lone)
+    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}", query_string={"mkey": mkey}))
+    assert page.find(id="tblDocuments") is None
+    assert page.find(id="lnkLoginForDocuments") is None  # logged in: no login link
+    refused = client.get(download, query_string={"mkey": mkey})
+    assert refused.status_code == 403
+    assert "usuarios con acceso a una cuenta" in refused.get_data(as_text=True)
 
 
 def test_document_download_is_byte_exact(app: App, supplier: int) -> None:
-    client = app.client()
-    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}"))
+    client, mkey = _member(app)
+    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}", query_string={"mkey": mkey}))
     link = page.find(id="lnkDoc_experiencia")
     resp = client.get(link["href"])
     assert resp.status_code == 200
@@ -117,27 +163,30 @@ def test_document_download_is_byte_exact(app: App, supplier: int) -> None:
     assert pdf.data == PDF
 
 
-def test_every_constancia_is_listed_and_downloadable(app: App, supplier: int) -> None:
-    client = app.client()
-    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}"))
-    rows = page.select("#tblDocuments tr[data-slot=constancia]")
-    assert len(rows) == 2
-    for row, (content, name) in zip(rows, CONSTANCIAS, strict=True):
-        key = f"constancia_{row['data-document-id']}"
-        link = row.find(id=f"lnkDoc_{key}")
-        assert link.get_text() == name
-        assert row.find(id=f"spnDocSize_{key}")["data-bytes"] == str(len(content))
-        assert row.find(id=f"spnDocSha_{key}").get_text() == sha256(content)
-        assert client.get(link["href"]).data == content
+def test_the_constancia_is_published_in_the_slot_of_its_document(app: App, supplier: int) -> None:
+    client, mkey = _member(app)
+    page = soup(client.get(f"/Public/Directory/Supplier/{supplier}", query_string={"mkey": mkey}))
+    content, name = CONSTANCIA
+    row = page.find(id="trDoc_estados_financieros")
+    assert row.find("td").get_text() == "Estados financieros"
+    link = row.find(id="lnkDoc_estados_financieros")
+    assert link.get_text() == name
+    assert row.find(id="spnDocSha_estados_financieros").get_text() == sha256(content)
+    assert client.get(link["href"]).data == content
+    assert page.find(attrs={"data-slot": "constancia"}) is None
 
 
 def test_drafts_and_foreign_documents_are_not_found(app: App, supplier: int) -> None:
-    client = app.client()
+    client, mkey = _member(app)
+    q = {"mkey": mkey}
     draft = app.store.one("SELECT id FROM accounts WHERE status = 'draft'")
     assert draft is not None
     assert client.get(f"/Public/Directory/Supplier/{draft['id']}").status_code == 404
     assert client.get("/Public/Directory/Supplier/99999").status_code == 404
     doc = app.store.account_documents(supplier)[0]
-    wrong = client.get(f"/Public/Directory/Supplier/{draft['id']}/Document/{doc['id']}")
+    wrong = client.get(
+        f"/Public/Directory/Supplier/{draft['id']}/Document/{doc['id']}", query_string=q
+    )
     assert wrong.status_code == 404
-    assert client.get(f"/Public/Directory/Supplier/{supplier}/Document/99999").status_code == 404
+    missing = client.get(f"/Public/Directory/Supplier/{supplier}/Document/99999", query_string=q)
+    assert missing.status_code == 404

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.portal import ROOT, PortalProcess
-from tests.mock_portal.web_client import WebClient, new_user, validate_entity
+from tests.mock_portal.web_client import WebClient, new_user, seeded_account, validate_entity
 
 ANDINA = ROOT / "profiles" / "andina-existente.yaml"
 NAME, NIT = "Distribuciones Andina Ltda.", "900888321"
@@ -57,7 +57,9 @@ def test_validar_finds_the_existing_supplier_by_nit(seeded: PortalProcess) -> No
 
 
 def test_the_directorio_publishes_its_data_and_documents(seeded: PortalProcess) -> None:
+    # Documents are for users with access to an account (PORTAL.md 1): log in as one.
     client = WebClient(seeded.url)
+    client.login(seeded_account(seeded).admin_username)
     results = client.get(f"/Public/Directory/Index?txtSearch={NIT}")
     page = client.get(results.link(NAME))
     assert page.soup.find(id="lblNit").get_text() == f"{NIT}-5"
@@ -113,3 +115,27 @@ def test_a_kept_database_is_seeded_once(tmp_path: Path) -> None:
         running.stop()
         assert len(accounts) == 1
         assert running.proc.returncode == 0
+
+
+def test_a_seeded_constancia_stands_in_its_documents_slot(tmp_path: Path) -> None:
+    """A confidential document marked 'constancia' is published as a constancia in its own
+    slot; the document itself is not on the portal (PORTAL.md 3.5)."""
+    from robot.mock_portal.seed import seed_supplier
+    from robot.mock_portal.store import Store
+    from robot.profiles import load_profile
+
+    caribe = load_profile(ROOT / "profiles" / "caribe-constancia.yaml")
+    store = Store(tmp_path / "portal.sqlite3")
+    account_id = seed_supplier(store, caribe, mail_domain="proveedores.test")
+    docs = {d["slot"]: d["filename"] for d in store.account_documents(account_id)}
+    assert docs["estados_financieros"] == "estados_financieros-constancia-confidencialidad.pdf"
+    assert docs["experiencia"] == "experiencia-constancia-confidencialidad.pdf"
+    assert docs["rut"] == "caribe-rut.pdf"
+    assert "constancia" not in docs
+    [doc] = [d for d in store.account_documents(account_id) if d["slot"] == "experiencia"]
+    stored = store.document(int(doc["id"]))
+    assert stored is not None
+    assert bytes(stored["data"]).startswith(b"%PDF-")
+    original = (ROOT / "profiles" / "docs" / "caribe-experiencia.pdf").read_bytes()
+    assert bytes(stored["data"]) != original
+    store.close()

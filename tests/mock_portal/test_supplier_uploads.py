@@ -90,56 +90,39 @@ def test_a_new_upload_replaces_the_slot(app: App) -> None:
     assert (doc["filename"], doc["sha256"]) == ("nuevo.png", sha256(PNG))
 
 
-def _files_shown(resp: object, slot: str) -> list[tuple[str, str, str]]:
-    """(name, data-bytes, SHA-256) of each file row of a slot in the Documentos table."""
-    page = soup(resp)  # type: ignore[arg-type]
-    return [
-        (
-            row.find(id=f"spnDocName_{slot}_{row['data-document-id']}").get_text(),
-            row.find(id=f"spnDocSize_{slot}_{row['data-document-id']}")["data-bytes"],
-            row.find(id=f"spnDocSha_{slot}_{row['data-document-id']}").get_text(),
-        )
-        for row in page.select(f"tr.DocFile[data-slot={slot}]")
-    ]
-
-
-def test_the_constancia_slot_holds_several_files(tmp_path: Path) -> None:
-    app = make_app(tmp_path, state_endpoint=True)
+def test_there_is_no_separate_constancia_slot(tmp_path: Path) -> None:
+    """PORTAL.md 3.5: a constancia goes in the field of the document it stands for; a file
+    posted to an old fileDoc_constancia field is not stored anywhere."""
+    app = make_app(tmp_path)
     draft = seed_draft(app.store)
     form = open_form(app, draft)
-    one, two, three = PDF + b"uno", PDF + b"dos", PNG + b"tres"
-    files = [(one, "constancia RUT.pdf"), (two, "constancia balance.pdf")]
-    form.post({}, {"constancia": files})
-    resp = form.post({}, {"constancia": (three, "constancia cedula.png")})
-    shown = _files_shown(resp, "constancia")
-    expected = [
-        ("constancia RUT.pdf", str(len(one)), sha256(one)),
-        ("constancia balance.pdf", str(len(two)), sha256(two)),
-        ("constancia cedula.png", str(len(three)), sha256(three)),
-    ]
-    assert shown == expected
-    assert soup(resp).find(id="fileDoc_constancia").has_attr("multiple")
-    # the same name again replaces that file only: a re-sent upload is no duplicate
-    resp = form.post({}, {"constancia": (one + b"v2", "constancia RUT.pdf")})
-    assert [name for name, _, _ in _files_shown(resp, "constancia")] == [
-        "constancia balance.pdf",
-        "constancia cedula.png",
-        "constancia RUT.pdf",
-    ]
-    # each file has its own Eliminar
-    balance = next(
-        d for d in app.store.account_documents(draft.account_id) if "balance" in d["filename"]
+    resp = form.post({}, {"constancia": (PDF, "constancia.pdf")})
+    page = soup(resp)
+    assert page.find(id="fileDoc_constancia") is None
+    assert page.find(id="trDoc_constancia") is None
+    assert app.store.account_documents(draft.account_id) == []
+    # the constancia that stands for a confidential document goes in that document's slot
+    resp = form.post({}, {"estados_financieros": (PDF + b"c", "constancia balance.pdf")})
+    [doc] = app.store.account_documents(draft.account_id)
+    assert (doc["slot"], doc["filename"]) == ("estados_financieros", "constancia balance.pdf")
+    assert soup(resp).find(id="spnDocName_estados_financieros").get_text() == (
+        "constancia balance.pdf"
     )
-    resp = form.post({}, action=f"eliminar:constancia:{balance['id']}")
-    assert [name for name, _, _ in _files_shown(resp, "constancia")] == [
-        "constancia cedula.png",
-        "constancia RUT.pdf",
-    ]
-    dump = app.client().get("/_state").get_json()
-    assert sorted(d["filename"] for d in dump["documents"] if d["slot"] == "constancia") == [
-        "constancia RUT.pdf",
-        "constancia cedula.png",
-    ]
+
+
+def test_deleting_a_document_the_account_does_not_hold_says_so(app: App) -> None:
+    draft = seed_draft(app.store)
+    form = open_form(app, draft)
+    for target in ("rut", "constancia", "nada", "rut:99999999999999999999999", ""):
+        resp = form.post({}, action=f"eliminar:{target}")
+        assert resp.status_code == 200
+        text = soup(resp).find(id="divMessage").get_text()
+        assert "No hay un documento cargado en esa casilla" in text, target
+        assert "Documento eliminado" not in text
+    form.post({}, {"rut": (PDF, "rut.pdf")})
+    resp = form.post({}, action="eliminar:rut")
+    assert "Documento eliminado" in soup(resp).find(id="divMessage").get_text()
+    assert app.store.account_documents(draft.account_id) == []
 
 
 def test_other_slots_keep_one_file_even_when_several_are_posted(app: App) -> None:

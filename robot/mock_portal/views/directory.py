@@ -1,7 +1,11 @@
-"""Directorio SECOP: public search of active suppliers, their published data and documents.
+"""Directorio SECOP: public search of active suppliers and their published data; their
+documents only for users who have access to an account.
 
-PORTAL.md 3.7. Draft accounts never appear. The published fields follow the open data set
-"SECOP II - Proveedores Registrados" (PORTAL.md 3.5).
+PORTAL.md 1 and 3.7: the documents of an active supplier are visible through the Directorio "to
+every user who has access to an account" (entities and suppliers). So searching and the
+supplier's data are public, while listing and downloading documents need a logged-in user with
+an accepted membership in some account. Draft accounts never appear. The published fields
+follow the open data set "SECOP II - Proveedores Registrados" (PORTAL.md 3.5).
 """
 
 from __future__ import annotations
@@ -12,12 +16,18 @@ import re
 import sqlite3
 from typing import Any
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, g, request, send_file
 
 from robot import refdata
-from robot.mock_portal.views.supplier_docs import dom_key, size_text
+from robot.mock_portal.views.supplier_docs import size_text
 from robot.mock_portal.views.supplier_fields import COUNTRIES, MIPYME_CHOICES
-from robot.mock_portal.web import ViewResult, error_page, portal, render
+from robot.mock_portal.web import (
+    ViewResult,
+    error_page,
+    login_required,
+    portal,
+    render,
+)
 from robot.portal_rules import DOCUMENT_SLOTS, ID_TYPES, NATURAL_PERSON_TYPES, ORGANIZATION_TYPES
 
 bp = Blueprint("directory", __name__)
@@ -59,21 +69,44 @@ def search(query: str) -> list[sqlite3.Row]:
     return found
 
 
+def may_see_documents() -> bool:
+    """True for a logged-in user who has access to an account (an accepted membership)."""
+    user_id = g.session.user_id
+    if user_id is None:
+        return False
+    return any(m["state"] == "Aceptado" for m in portal().store.memberships_of_user(user_id))
+
+
+def _no_account_access() -> ViewResult:
+    return error_page(
+        403,
+        "Acceso denegado",
+        "Los documentos de los proveedores solo los pueden consultar los usuarios con acceso a "
+        "una cuenta de Entidad Estatal o de Proveedor en SECOP II.",
+    )
+
+
 @bp.get("/Public/Directory/Supplier/<int:account_id>")
 def supplier(account_id: int) -> ViewResult:
     account = portal().store.account(account_id)
     if account is None or account["status"] != "active":
         return _not_found()
+    allowed = may_see_documents()
     return render(
         "directory/supplier.html",
         account=account,
         data=published_data(account),
-        documents=document_rows(account),
+        documents=document_rows(account) if allowed else [],
+        documents_allowed=allowed,
+        logged_in=g.session.user_id is not None,
     )
 
 
 @bp.get("/Public/Directory/Supplier/<int:account_id>/Document/<int:document_id>")
+@login_required
 def document(account_id: int, document_id: int) -> Any:
+    if not may_see_documents():
+        return _no_account_access()
     store = portal().store
     account = store.account(account_id)
     doc = store.document(document_id)
@@ -151,7 +184,7 @@ def document_rows(account: sqlite3.Row) -> list[dict[str, Any]]:
             {
                 "id": doc["id"],
                 "slot": doc["slot"],
-                "key": dom_key(doc["slot"], doc["id"]),
+                "key": doc["slot"],
                 "label": slot.label if slot else doc["slot"],
                 "filename": doc["filename"],
                 "size": doc["size"],

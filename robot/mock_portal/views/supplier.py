@@ -42,6 +42,8 @@ REGISTERED = (
 MESSAGES = {
     "guardar": "Borrador guardado. Sus datos y documentos se conservan para continuar después.",
     "eliminar": "Documento eliminado. Borrador guardado.",
+    "sin_documento": "No hay un documento cargado en esa casilla de su cuenta; no se eliminó "
+    "nada. Borrador guardado.",
     "quitar": "Código UNSPSC quitado. Borrador guardado.",
 }
 
@@ -122,9 +124,8 @@ def _post(account: sqlite3.Row) -> ViewResult:
     action, _, target = request.form.get("action", "guardar").partition(":")
     ctx = UploadContext(p.store, account_id, g.session.user_id, p.config.max_upload_bytes)
     errors = store_uploads(request.files, ctx, p.faults.upload_should_fail)
-    if action == "eliminar":
-        slot, _, document = target.partition(":")  # "rut", or "constancia:12"
-        p.store.delete_document(account_id, slot, int(document) if document.isdigit() else None)
+    if action == "eliminar" and not p.store.delete_document(account_id, target):
+        action = "sin_documento"  # not a slot, or nothing of this account's in it
     elif action == "quitar":
         codes = [c for c in codes if c[0] != target]
     finalize = action == "finalizar"

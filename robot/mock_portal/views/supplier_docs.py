@@ -1,8 +1,9 @@
 """Document uploads of Registro de Proveedor: type and size checks, storage, display.
 
 A file is accepted when its extension is one of ``portal_rules.UPLOAD_TYPES`` AND its first
-bytes say the same type; it is stored with its size and SHA-256. The Constancia de
-confidencialidad slot holds several files; every other slot holds one.
+bytes say the same type; it is stored with its size and SHA-256. Every slot holds one file,
+and a new upload replaces it. There is no constancia slot: a confidential document's constancia
+is uploaded in that document's own slot, in its place (PORTAL.md 3.5).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from robot.mock_portal.store import SEVERAL_FILES, Store
+from robot.mock_portal.store import Store
 from robot.portal_rules import DOCUMENT_SLOTS, UPLOAD_TYPES, DocumentSlot
 
 MAGIC: dict[str, tuple[bytes, ...]] = {
@@ -86,26 +87,18 @@ def store_uploads(
 ) -> dict[str, str]:
     """Check and store every posted file; returns errors keyed by file input id.
 
-    A slot in ``SEVERAL_FILES`` takes every file posted to it; any other slot takes one.
-    ``should_fail(account_id, slot)`` is the ``upload_fail_once`` fault switch.
+    A slot takes the first file posted to it. ``should_fail(account_id, slot)`` is the
+    ``upload_fail_once`` fault switch.
     """
     errors: dict[str, str] = {}
     for slot in DOCUMENT_SLOTS.values():
-        several = slot.key in SEVERAL_FILES
         uploads = [u for u in files.getlist(field_name(slot.key)) if u.filename]
-        problems = [
-            problem
-            for upload in (uploads if several else uploads[:1])
-            if (problem := _store_one(upload, slot.key, ctx, should_fail, several=several))
-        ]
-        if problems:
-            errors[field_name(slot.key)] = " ".join(problems)
+        if uploads and (problem := _store_one(uploads[0], slot.key, ctx, should_fail)):
+            errors[field_name(slot.key)] = problem
     return errors
 
 
-def _store_one(
-    upload: FileStorage, slot: str, ctx: UploadContext, should_fail: Any, *, several: bool
-) -> str | None:
+def _store_one(upload: FileStorage, slot: str, ctx: UploadContext, should_fail: Any) -> str | None:
     """Store one uploaded file in ``slot``; returns the Spanish problem, or None when stored."""
     name = clean_filename(upload.filename or "")
     data = upload.read()  # the app's MAX_CONTENT_LENGTH caps the whole form
@@ -125,7 +118,6 @@ def _store_one(
             "data": data,
             "uploaded_by": ctx.user_id,
         },
-        several=several,
     )
     return None
 
@@ -135,50 +127,27 @@ def size_text(size: int) -> str:
     return f"{size} bytes ({human_size(size)})"
 
 
-def dom_key(slot: str, document_id: int) -> str:
-    """The suffix of a stored file's element ids: the slot, plus the document id when the
-    slot holds several files (``spnDocSha_rut``, ``spnDocSha_constancia_12``)."""
-    return f"{slot}_{document_id}" if slot in SEVERAL_FILES else slot
-
-
 @dataclass(frozen=True)
 class SlotRow:
-    """One row of the Documentos table, with the files the slot holds."""
+    """One row of the Documentos table, with the file the slot holds (if any)."""
 
     slot: DocumentSlot
     required: bool
-    documents: list[sqlite3.Row]
+    document: sqlite3.Row | None
 
     @property
     def input_id(self) -> str:
         return field_name(self.slot.key)
 
     @property
-    def several(self) -> bool:
-        return self.slot.key in SEVERAL_FILES
-
-    @property
-    def document(self) -> sqlite3.Row | None:
-        """The file of a single-file slot (the first one of any slot)."""
-        return self.documents[0] if self.documents else None
-
-    @property
     def size_text(self) -> str:
-        return self.size_of(self.document) if self.document is not None else ""
-
-    def size_of(self, document: sqlite3.Row) -> str:
-        return size_text(int(document["size"]))
-
-    def key_of(self, document: sqlite3.Row) -> str:
-        return dom_key(self.slot.key, int(document["id"]))
+        return size_text(int(self.document["size"])) if self.document is not None else ""
 
 
 def slot_rows(store: Store, account_id: int, organization_type: str) -> list[SlotRow]:
-    docs: dict[str, list[sqlite3.Row]] = {}
-    for doc in store.account_documents(account_id):
-        docs.setdefault(doc["slot"], []).append(doc)
+    docs = {doc["slot"]: doc for doc in store.account_documents(account_id)}
     return [
-        SlotRow(slot, slot.is_required(organization_type), docs.get(slot.key, []))
+        SlotRow(slot, slot.is_required(organization_type), docs.get(slot.key))
         for slot in DOCUMENT_SLOTS.values()
     ]
 
@@ -187,5 +156,5 @@ def missing_required(rows: list[SlotRow]) -> dict[str, str]:
     return {
         row.input_id: f"Adjunte el documento obligatorio: {row.slot.label}."
         for row in rows
-        if row.required and not row.documents
+        if row.required and row.document is None
     }
