@@ -90,6 +90,15 @@ def test_a_person_registers_a_supplier_and_finds_it_in_the_directory(
     page.get_by_role("button", name="Guardar").click()
     expect(page.locator("#divMessage")).to_contain_text("Borrador guardado")
     expect(page.locator("#spnDocSha_rut")).to_have_text(hashlib.sha256(rut).hexdigest())
+    # Once a slot holds a file, its label still finds only the file input (strict mode), and
+    # Eliminar has a name of its own that does not start with the slot's label.
+    rut_input = page.get_by_label("RUT (Registro Único Tributario)")
+    expect(rut_input).to_have_count(1)
+    expect(rut_input).to_have_attribute("type", "file")
+    expect(page.get_by_label("Cédula del representante legal")).to_have_count(1)
+    expect(
+        page.get_by_role("button", name="Eliminar el archivo cargado: rut.pdf", exact=True)
+    ).to_have_id("btnDeleteDoc_rut")
     expect(page.locator("#spnDocName_cedula_representante")).to_have_text("cédula.jpg")
     page.get_by_label("Principal 27111700").check()
     page.get_by_role("button", name="Finalizar").click()

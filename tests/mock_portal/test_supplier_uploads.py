@@ -73,7 +73,10 @@ def test_accepted_file_shows_name_size_and_sha256(app: App) -> None:
     assert size["data-bytes"] == str(len(content))
     assert size.get_text().startswith(f"{len(content)} bytes")
     assert page.find(id="spnDocSha_cedula_representante").get_text() == sha256(content)
-    assert page.find(id="btnDeleteDoc_cedula_representante").get_text() == "Eliminar"
+    button = page.find(id="btnDeleteDoc_cedula_representante")
+    assert button.get_text() == "Eliminar"
+    # its accessible name does not contain the slot's label (strict-mode locators by label)
+    assert button["aria-label"] == "Eliminar el archivo cargado: cédula.JPG"
     [doc] = app.store.account_documents(account_id)
     assert (doc["content_type"], doc["size"]) == ("image/jpeg", len(content))
     stored = app.store.document(doc["id"])
