@@ -28,7 +28,7 @@ from robot.profiles.fields import NUMBER_AS_TEXT
 from robot.profiles.loader import Checked, check_profile
 from robot.profiles.messages import problems_from
 from robot.profiles.models import Mailbox, Profile, Strict
-from robot.profiles.paths import display_path, expand, is_file, matches
+from robot.profiles.paths import display_path, expand, is_file, matches, resolved
 from robot.profiles.yamlsource import Loc, YamlDocument, read_yaml
 
 Step = Literal["user", "account", "additional_users"]
@@ -294,7 +294,7 @@ def _validate(path: Path, doc: YamlDocument) -> tuple[Scenario | None, list[Prob
         problems += problems_from(err, doc, Scenario)
         parts = _Parts.partial(doc, _resolved_parent(path))
         return None, sorted(problems + _scenario_problems(parts, doc), key=_order)
-    scenario._source = path.resolve()
+    scenario._source = resolved(path)
     scenario._display = doc.file
     scenario._lines = doc.lines
     problems += _scenario_problems(_Parts.of(scenario), doc)
@@ -302,10 +302,7 @@ def _validate(path: Path, doc: YamlDocument) -> tuple[Scenario | None, list[Prob
 
 
 def _resolved_parent(path: Path) -> Path:
-    try:
-        return path.resolve().parent
-    except (OSError, ValueError):
-        return path.absolute().parent
+    return resolved(path).parent
 
 
 def _order(problem: Problem) -> int:

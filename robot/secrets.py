@@ -4,7 +4,8 @@ A profile or scenario never holds a password itself; it holds a reference:
 
     ``${SECOP_ACME_PASSWORD}``   the value of an environment variable
     ``file:secrets/acme.txt``    the first line of a file (relative to the profile or scenario),
-                                 exactly: spaces are kept, only the line end is removed
+                                 exactly: spaces are kept, only the line end is removed; only
+                                 a regular file within ``input.max_secret_file_bytes`` is read
 
 A literal value is accepted only where the input sets ``allow_literal_secrets: true`` (meant for
 the mock portal). Every resolved value is registered here (:func:`register_secret`; the mail
@@ -24,7 +25,9 @@ import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 
+from robot import settings
 from robot.errors import CONTROL_CHARACTERS, ConfigError, Problem
+from robot.inputfiles import read_limited, reason
 
 MASK = "********"
 MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary text; passwords are >= 8 anyway
@@ -108,13 +111,13 @@ def _file_reason(written: str, base_dir: Path | None) -> str:
     if CONTROL_CHARACTERS.search(written):
         return "ruta no válida: contiene un carácter de control"
     try:
-        path = _secret_path(written, base_dir)
-        if not path.exists():
+        head = _read_bounded(_secret_path(written, base_dir), written)
+    except ConfigError as err:
+        text = reason(err)
+        if text == "no se encuentra el archivo":
             return "no existe; la ruta es relativa al archivo que la nombra"
-        if not path.is_file():
-            return "es una carpeta, no un archivo"
-        head = path.read_bytes()
-    except (OSError, ValueError):
+        return text
+    except (OSError, ValueError):  # expanduser of an unknown ~user, a name too long
         return "ruta no válida o sin permiso de lectura"
     try:
         text = head.decode("utf-8-sig")
@@ -150,10 +153,15 @@ def _secret_path(path_text: str, base_dir: Path | None) -> Path:
     return path
 
 
+def _read_bounded(path: Path, written: str) -> bytes:
+    limit = int(settings.resolve("input.max_secret_file_bytes"))
+    return read_limited(path, limit, written, "input.max_secret_file_bytes")
+
+
 def _read_secret_file(path_text: str, base_dir: Path | None) -> str | None:
     try:
-        text = _secret_path(path_text, base_dir).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
+        text = _read_bounded(_secret_path(path_text, base_dir), path_text).decode("utf-8-sig")
+    except (ConfigError, OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL
         return None
     return _first_line(text) or None
 

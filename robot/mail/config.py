@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
+from robot import settings
 from robot.errors import ConfigError, Problem
+from robot.inputfiles import read_limited, reason
 from robot.secrets import register_secret
 
 Tls = Literal["ssl", "starttls", "none"]
@@ -16,7 +19,9 @@ class MailboxConfig:
     """One IMAP mailbox. ``password`` is the resolved secret; ``repr`` hides it.
 
     tls: "ssl" (implicit TLS, port 993), "starttls", or "none" (plain; only when asked).
-    Certificates are verified; ``ca_file`` names a CA bundle for a self-signed test server.
+    Certificates are verified; ``ca_file`` names a CA bundle for a self-signed test server: a
+    regular file within ``input.max_ca_file_bytes`` holding a PEM certificate (checked here,
+    with a bounded read, before TLS reads it).
     allowed_hosts: the portal's hosts (``host`` or ``host:port``); links elsewhere are refused.
     date_slack_seconds: how far a date bound reaches back. Dates are used only where UIDs cannot
     decide: a wait's ``not_before`` (a flow resumed by another process) and a mailbox recreated
@@ -82,6 +87,10 @@ class MailboxConfig:
             found.append(("date_slack_seconds", "no puede ser negativo"))
         if self.idle_renew_seconds > 29 * 60:
             found.append(("idle_renew_seconds", "debe ser menor que 29 minutos (RFC 2177)"))
+        if self.ca_file is not None:
+            problem = _ca_file_problem(self.ca_file)
+            if problem is not None:
+                found.append(("ca_file", problem))
         return found
 
     @property
@@ -99,3 +108,15 @@ class MailboxConfig:
     def where(self) -> str:
         """``user@host:port`` for messages (no secret)."""
         return f"{self.user}@{self.host}:{self.effective_port}"
+
+
+def _ca_file_problem(ca_file: str) -> str | None:
+    """Spanish message if ``ca_file`` is not a regular PEM file within the limit, else None."""
+    name = "input.max_ca_file_bytes"
+    try:
+        data = read_limited(Path(ca_file), int(settings.resolve(name)), ca_file, name)
+    except ConfigError as err:
+        return f"{ca_file}: {reason(err)}"
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        return f"{ca_file} no es un certificado PEM"
+    return None

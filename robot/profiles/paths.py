@@ -9,9 +9,11 @@ from pathlib import Path
 
 
 def resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path when the system refuses it (a name too long,
+    a NUL, a symbolic-link loop: reading the file will say what is wrong)."""
     try:
         return path.resolve()
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symbolic-link loop
         return path.absolute()
 
 

@@ -2,30 +2,143 @@
 
 Locations are tuples like ``("documents", 0, "path")``, the same shape as pydantic's error
 locations, so a validation error can be placed at ``file:line``. A missing key is placed at the
-line of its parent. YAML syntax errors stop the reading (a ConfigError); duplicate keys and
-non-text keys are kept as the document's ``problems`` (the first value of a key wins) so that
-the rest of the file is still checked.
+line of its parent. YAML syntax errors stop the reading (a ConfigError); duplicate keys,
+non-text keys and numbers YAML 1.1 reads otherwise than written are kept as the document's
+``problems`` (the first value of a key wins; such a number stays the text written) so that the
+rest of the file is still checked.
+
+The file is untrusted: its size is checked before it is read (``input.max_yaml_bytes``), and
+its nesting, its number of values and of aliases are counted while it is composed, before a
+deeper level is entered (``input.max_yaml_depth``, ``input.max_yaml_nodes``,
+``input.max_yaml_aliases``): 60 kB of ``[`` would otherwise exhaust libyaml's C stack.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.cyaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
-from robot.errors import ConfigError, Problem, os_reason
+from robot import settings
+from robot.errors import ConfigError, Problem
+from robot.inputfiles import read_limited
 
 Loc = tuple[str | int, ...]
 
-MAX_NODES = 50_000  # a profile has a few hundred; this stops alias bombs
-MAX_DEPTH = 40
-MAX_BYTES = 1_000_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-# libyaml's parser is ~5x faster and keeps the same marks; pure Python where it is missing.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much YAML one file may hold (settings ``input.max_yaml_*``)."""
+
+    depth: int
+    nodes: int
+    aliases: int
+
+    @classmethod
+    def current(cls) -> Limits:
+        return cls(
+            int(settings.resolve("input.max_yaml_depth")),
+            int(settings.resolve("input.max_yaml_nodes")),
+            int(settings.resolve("input.max_yaml_aliases")),
+        )
+
+
+class _BoundedComposer(Composer):
+    """PyYAML's composer, counting depth, values and aliases before it goes deeper."""
+
+    limits: Limits
+
+    def _bound(self) -> None:
+        self._depth = 0
+        self._nodes = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        line = event.start_mark.line + 1
+        self._nodes += 1
+        if self._nodes > self.limits.nodes:
+            raise _Stop(line, _too_many("valores", self.limits.nodes, "input.max_yaml_nodes"))
+        if isinstance(event, AliasEvent):
+            self._aliases += 1
+            if self._aliases > self.limits.aliases:
+                limit = self.limits.aliases
+                raise _Stop(line, _too_many("alias (*nombre)", limit, "input.max_yaml_aliases"))
+            return super().compose_node(parent, index)
+        if isinstance(event, ScalarEvent):
+            return super().compose_node(parent, index)
+        if self._depth >= self.limits.depth:  # a list or a mapping one level deeper
+            raise _Stop(line, _too_deep(self.limits.depth))
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _too_many(what: str, limit: int, setting: str) -> str:
+    env = settings.SETTINGS[setting].env
+    return (
+        f"YAML demasiado grande: más de {limit} {what} (¿alias que se repiten sin fin?); "
+        f"si el archivo es correcto, suba el límite con {env}"
+    )
+
+
+def _too_deep(limit: int) -> str:
+    return (
+        f"YAML anidado demasiado profundo (más de {limit} niveles de listas o mapeos); "
+        "si el archivo es correcto, suba el límite con SECOP_INPUT_MAX_YAML_DEPTH"
+    )
+
+
+def _loader_class() -> Any:
+    """libyaml's parser (about 5x faster, same marks) under PyYAML's composer, bounded; the
+    pure-Python parser where libyaml is missing."""
+    cparser: Any = getattr(yaml.cyaml, "CParser", None) if yaml.__with_libyaml__ else None
+    if cparser is not None:
+
+        class CLoader(_BoundedComposer, cparser, SafeConstructor, Resolver):  # type: ignore[misc]
+            def __init__(self, stream: str) -> None:
+                cparser.__init__(self, stream)
+                Composer.__init__(self)
+                SafeConstructor.__init__(self)
+                Resolver.__init__(self)
+
+        return CLoader
+
+    class PyLoader(  # pragma: no cover - libyaml is installed where the tests run
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        _BoundedComposer,
+        SafeConstructor,
+        Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    return PyLoader
+
+
+_LOADER: Any = _loader_class()
 
 
 @dataclass
@@ -68,22 +181,12 @@ class _Stop(Exception):
 
 
 def read_yaml(path: Path, display: str) -> YamlDocument:
-    """Read and parse ``path``; raise ConfigError with every problem (``display`` names it)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([Problem(display, None, "", "no se encuentra el archivo")]) from None
-    except IsADirectoryError:
-        raise ConfigError([Problem(display, None, "", "es una carpeta, no un archivo")]) from None
-    except OSError as err:
-        msg = f"no se puede leer el archivo ({os_reason(err)})"
-        raise ConfigError([Problem(display, None, "", msg)]) from None
-    except ValueError:  # a NUL in the name
-        msg = "nombre de archivo no válido (contiene un carácter de control)"
-        raise ConfigError([Problem(display, None, "", msg)]) from None
-    if len(raw) > MAX_BYTES:
-        msg = f"el archivo es demasiado grande para un perfil (más de {MAX_BYTES} bytes)"
-        raise ConfigError([Problem(display, None, "", msg)])
+    """Read and parse ``path``; raise ConfigError with every problem (``display`` names it).
+
+    Only a regular file within ``input.max_yaml_bytes`` is read (never a FIFO or a device).
+    """
+    limit = int(settings.resolve("input.max_yaml_bytes"))
+    raw = read_limited(path, limit, display, "input.max_yaml_bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -92,11 +195,16 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
     return parse_yaml(text, display)
 
 
-def parse_yaml(text: str, display: str) -> YamlDocument:
-    """Parse YAML text; raise ConfigError with the problems (syntax errors with their line)."""
-    builder = _Builder(display)
+def parse_yaml(text: str, display: str, limits: Limits | None = None) -> YamlDocument:
+    """Parse YAML text; raise ConfigError with the problems (syntax errors with their line).
+
+    ``limits`` bound its depth, values and aliases (default: the current settings)."""
+    limits = Limits.current() if limits is None else limits
+    builder = _Builder(display, limits)
     try:
         loader = _LOADER(text)
+        loader.limits = limits
+        loader._bound()
         try:
             node = loader.get_single_node()
             data = None if node is None else builder.build(loader, node, (), 0)
@@ -111,7 +219,7 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
         raise ConfigError([Problem(display, _line_at(text, err), "", _reader(err))]) from None
     except yaml.YAMLError:
         raise ConfigError([Problem(display, None, "", "YAML no válido")]) from None
-    except RecursionError:
+    except RecursionError:  # pragma: no cover - the depth limit stops it first
         msg = "YAML no válido: anidamiento demasiado profundo"
         raise ConfigError([Problem(display, None, "", msg)]) from None
     except _Stop as err:
@@ -147,6 +255,7 @@ _SPANISH = {
     "la sangría)",
     "sequence entries are not allowed": "elemento de lista «- » no permitido aquí (revise la "
     "sangría)",
+    "character '\\t' that cannot start any token": "tabulador en la sangría; use espacios",
     "cannot start any token": "carácter no permitido al comienzo (¿un tabulador, «@» o «`»? use "
     "espacios o ponga el texto entre comillas)",
     "tab character": "tabulador en la sangría; use espacios",
@@ -196,9 +305,35 @@ def _spanish(detail: str) -> str:
     return "error de sintaxis (revise la sangría, las comillas y los «:» de esta línea)"
 
 
+# YAML 1.1 (PyYAML's) reads these plain scalars as numbers that differ from what was written:
+# 0654321 is octal (219345), 59:59 is base 60 (3599), 0x10 is 16, 0b10 is 2. An identity
+# number, a phone or an amount written so would silently change.
+_NOT_DECIMAL = {
+    "octal": re.compile(r"[-+]?0[0-7_]+"),
+    "sexagesimal": re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"),
+    "hexadecimal": re.compile(r"[-+]?0x[0-9a-fA-F_]+"),
+    "binario": re.compile(r"[-+]?0b[0-1_]+"),
+}
+
+
+def number_problem(node: ScalarNode, value: Any) -> str | None:
+    """Spanish message if a plain number would be read otherwise than written, else None."""
+    if node.style or node.tag not in (_INT_TAG, _FLOAT_TAG):  # plain: None or ""
+        return None
+    for kind, pattern in _NOT_DECIMAL.items():
+        if pattern.fullmatch(node.value):
+            return (
+                f"YAML lee {node.value} como un número {kind} ({value}), no como está escrito; "
+                f"si es un número de identificación, un teléfono o un valor, escríbalo entre "
+                f'comillas: "{node.value}"'
+            )
+    return None
+
+
 class _Builder:
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, limits: Limits) -> None:
         self.display = display
+        self.limits = limits
         self.lines: dict[Loc, int] = {(): 1}
         self.problems: list[Problem] = []
         self.count = 0
@@ -206,12 +341,17 @@ class _Builder:
     def build(self, loader: Any, node: Node, loc: Loc, depth: int) -> Any:
         self.count += 1
         line = node.start_mark.line + 1
-        if self.count > MAX_NODES:
-            raise _Stop(line, "YAML demasiado grande (¿alias que se repiten sin fin?)")
-        if depth > MAX_DEPTH:
-            raise _Stop(line, "YAML anidado demasiado profundo")
+        if self.count > self.limits.nodes:
+            raise _Stop(line, _too_many("valores", self.limits.nodes, "input.max_yaml_nodes"))
         if isinstance(node, ScalarNode):
-            return self._scalar(loader, node)
+            value = self._scalar(loader, node)
+            problem = number_problem(node, value)
+            if problem is not None:
+                self.problems.append(Problem(self.display, line, dotted(loc), problem))
+                return node.value
+            return value
+        if depth >= self.limits.depth:  # an alias can nest a list or mapping in itself
+            raise _Stop(line, _too_deep(self.limits.depth))
         if isinstance(node, SequenceNode):
             items = []
             for index, item in enumerate(node.value):

@@ -28,7 +28,11 @@ def test_merge_keys_are_supported() -> None:
     ("text", "message"),
     [
         ("a: [1, 2\n", "f.yaml:2: YAML no válido: falta «,» o «]» en la lista"),
-        ("a: &x [*x]\n", "f.yaml:1: YAML anidado demasiado profundo"),
+        (
+            "a: &x [*x]\n",
+            "f.yaml:1: YAML anidado demasiado profundo (más de 40 niveles de listas o mapeos); "
+            "si el archivo es correcto, suba el límite con SECOP_INPUT_MAX_YAML_DEPTH",
+        ),
         (
             "a: !!python/object:os.system x\n",
             "f.yaml:1: YAML no válido: etiqueta YAML no permitida (solo YAML simple)",
