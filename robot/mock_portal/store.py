@@ -1,6 +1,9 @@
 """The mock portal's state in one SQLite file: users, sessions, tokens, accounts, documents.
 
 One connection shared by the server's threads behind a lock; every write is one transaction.
+A state change that sends mail (Finalizar, an access request, an administrator's decision) is
+a conditional update inside one transaction that says whether it happened, so two requests
+racing for the same change make one change and one mail.
 """
 
 from __future__ import annotations
@@ -172,13 +175,20 @@ class Store:
             self._db.execute("COMMIT")
 
     def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        """The first row, or None; an id too large for SQLite finds nothing (no 500)."""
         with self._lock:
-            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            try:
+                row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            except OverflowError:
+                return None
             return row
 
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._lock:
-            return list(self._db.execute(sql, args).fetchall())
+            try:
+                return list(self._db.execute(sql, args).fetchall())
+            except OverflowError:
+                return []
 
     def execute(self, sql: str, *args: Any) -> int:
         """Run one write in its own transaction; returns lastrowid."""
@@ -386,23 +396,29 @@ class Store:
         columns: dict[str, Any],
         form: dict[str, Any],
         unspsc: list[tuple[str, bool]],
-    ) -> None:
+    ) -> bool:
         """Store the form (JSON), its account columns and UNSPSC codes in one transaction.
 
-        ``columns`` may hold name, short_name, nit, dv, status, finalized_at. A NIT taken by
-        another account raises ``sqlite3.IntegrityError`` and nothing is written.
+        Only a **draft** account changes: False (and nothing written) when the account is no
+        longer a draft, e.g. a concurrent Finalizar activated it first. ``columns`` may hold
+        name, short_name, nit, dv, status, finalized_at. A NIT taken by another account raises
+        ``sqlite3.IntegrityError`` and nothing is written.
         """
         sets = ", ".join(f"{k} = ?" for k in columns)
         with self.transaction() as db:
-            db.execute(
-                f"UPDATE accounts SET {sets}{', ' if sets else ''}form = ? WHERE id = ?",  # noqa: S608 — keys are code
+            cursor = db.execute(
+                f"UPDATE accounts SET {sets}{', ' if sets else ''}form = ?"  # noqa: S608 — keys are code
+                " WHERE id = ? AND status = 'draft'",
                 (*columns.values(), json.dumps(form, ensure_ascii=False), account_id),
             )
+            if cursor.rowcount == 0:
+                return False
             db.execute("DELETE FROM unspsc_codes WHERE account_id = ?", (account_id,))
             db.executemany(
                 "INSERT INTO unspsc_codes (account_id, code, principal) VALUES (?, ?, ?)",
                 [(account_id, code, int(principal)) for code, principal in unspsc],
             )
+        return True
 
     def account_unspsc(self, account_id: int) -> list[sqlite3.Row]:
         return self.all(
@@ -487,30 +503,35 @@ class Store:
             )
         return account_id
 
-    def request_access(self, user_id: int, account_id: int) -> None:
-        """The user asks to join the account: role user, state Pendiente (new or renewed)."""
-        self.execute(
-            "INSERT INTO memberships (user_id, account_id, role, state, requested_at)"
-            " VALUES (?, ?, 'user', 'Pendiente', ?)"
-            " ON CONFLICT (user_id, account_id) DO UPDATE SET role = 'user', state = 'Pendiente',"
-            " requested_at = excluded.requested_at, decided_at = NULL, decided_by = NULL",
-            user_id,
-            account_id,
-            time.time(),
-        )
+    def request_access(self, user_id: int, account_id: int) -> bool:
+        """The user asks to join the account: role user, state Pendiente.
+
+        Only a new request, or one after a Cancelado, changes anything; True when it did (then,
+        and only then, the administrators are mailed: two racing requests mail once).
+        """
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO memberships (user_id, account_id, role, state, requested_at)"
+                " VALUES (?, ?, 'user', 'Pendiente', ?)"
+                " ON CONFLICT (user_id, account_id) DO UPDATE SET role = 'user',"
+                " state = 'Pendiente', requested_at = excluded.requested_at, decided_at = NULL,"
+                " decided_by = NULL WHERE memberships.state = 'Cancelado'",
+                (user_id, account_id, time.time()),
+            )
+            return cursor.rowcount > 0
 
     def set_membership_state(
-        self, user_id: int, account_id: int, state: str, decided_by: int
-    ) -> None:
-        self.execute(
-            "UPDATE memberships SET state = ?, decided_at = ?, decided_by = ?"
-            " WHERE user_id = ? AND account_id = ?",
-            state,
-            time.time(),
-            decided_by,
-            user_id,
-            account_id,
-        )
+        self, user_id: int, account_id: int, state: str, decided_by: int, *, source: str
+    ) -> bool:
+        """Move a membership from ``source`` to ``state``; False when it was not in ``source``
+        (another request changed it first), and then nothing changes."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE memberships SET state = ?, decided_at = ?, decided_by = ?"
+                " WHERE user_id = ? AND account_id = ? AND state = ?",
+                (state, time.time(), decided_by, user_id, account_id, source),
+            )
+            return cursor.rowcount > 0
 
     def account_members(self, account_id: int) -> list[sqlite3.Row]:
         """Users of an account with their membership (role, state, requested_at)."""

@@ -148,7 +148,7 @@ def users() -> ViewResult:
 def _apply(account: sqlite3.Row, action: str, raw_user_id: str) -> BaseResponse:
     transition = TRANSITIONS.get(action)
     store = portal().store
-    target = store.membership(int(raw_user_id), account["id"]) if raw_user_id.isdigit() else None
+    target = store.membership(int(raw_user_id), account["id"]) if raw_user_id.isdecimal() else None
     user = store.user(target["user_id"]) if target is not None else None
     if transition is None or target is None or user is None:
         flash("Seleccione un usuario de la cuenta y una acción de la lista.", "error")
@@ -157,7 +157,13 @@ def _apply(account: sqlite3.Row, action: str, raw_user_id: str) -> BaseResponse:
     if problem:
         flash(problem, "error")
         return redirect(url("admin.users"))
-    store.set_membership_state(user["id"], account["id"], transition.target, g.session.user_id)
+    changed = store.set_membership_state(
+        user["id"], account["id"], transition.target, g.session.user_id, source=transition.source
+    )
+    if not changed:  # another request changed it between the check and now: no second mail
+        fresh = store.membership(user["id"], account["id"])
+        flash(_refusal(transition, fresh, account["id"]) if fresh else "", "error")
+        return redirect(url("admin.users"))
     if transition.mail:
         send_access_decision(transition.mail, user, account)
     flash(transition.done.format(name=full_name(user)))

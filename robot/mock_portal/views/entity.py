@@ -246,7 +246,11 @@ def _finish_request() -> ViewResult:
     if membership is not None and membership["state"] in STATE_NOTES:
         flash(STATE_NOTES[membership["state"]], "warning")
         return redirect(url("entity.registrations"))
-    store.request_access(g.session.user_id, account["id"])
+    if not store.request_access(g.session.user_id, account["id"]):
+        # a concurrent Finalizar of the same request got there first: it sent the mail
+        fresh = store.membership(g.session.user_id, account["id"])
+        flash(STATE_NOTES.get(fresh["state"], "") if fresh else "", "warning")
+        return redirect(url("entity.registrations"))
     requester = store.user(g.session.user_id)
     assert requester is not None
     for admin in store.account_admins(account["id"]):

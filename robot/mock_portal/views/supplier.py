@@ -2,6 +2,11 @@
 
 PORTAL.md 3.5. Guardar keeps a draft (formats checked only); Finalizar checks everything,
 activates the account, mails the notification address and goes to the Escritorio.
+
+The NIT and DV are fixed once Generar formulario created the draft with them: the fields are
+read-only and a post that changes them is refused, so no second draft for one NIT can appear.
+Finalizar activates only a draft (one conditional update), so two Finalizar posts of the same
+form at once activate it once and send one mail.
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ REGISTERED = (
     "El registro de proveedor fue finalizado: la cuenta está activa y aparece en el "
     "Directorio SECOP."
 )
+NIT_FIXED = (
+    "El Nit de la cuenta se fijó al generar el formulario y no se puede cambiar ({nit}). Si no "
+    "es el correcto, no continúe este registro: comuníquese con la mesa de servicio."
+)
+DV_FIXED = "El dígito de verificación se fijó al generar el formulario y no se puede cambiar."
+ALREADY_FINALIZED = "Esta cuenta de proveedor ya fue registrada; sus datos no se modifican aquí."
 MESSAGES = {
     "guardar": "Borrador guardado. Sus datos y documentos se conservan para continuar después.",
     "eliminar": "Documento eliminado. Borrador guardado.",
@@ -56,12 +67,7 @@ def form() -> ViewResult:
         return account
     if account["status"] != "draft":
         if request.method == "POST":
-            return error_page(
-                409,
-                "Registro ya finalizado",
-                "Esta cuenta de proveedor ya fue registrada; sus datos no se modifican aquí.",
-                actions=[("Ver en el Directorio SECOP", _directory_link(account))],
-            )
+            return _already_finalized(account)
         return render(
             "supplier/view.html",
             account=account,
@@ -98,6 +104,15 @@ def _session_account() -> sqlite3.Row | ViewResult:
     return account
 
 
+def _already_finalized(account: sqlite3.Row) -> ViewResult:
+    return error_page(
+        409,
+        "Registro ya finalizado",
+        ALREADY_FINALIZED,
+        actions=[("Ver en el Directorio SECOP", _directory_link(account))],
+    )
+
+
 def _directory_link(account: sqlite3.Row) -> str:
     return url("directory.supplier", account_id=account["id"])
 
@@ -106,7 +121,8 @@ def _stored_values(account: sqlite3.Row) -> fields.Values:
     stored: dict[str, Any] = json.loads(account["form"] or "{}")
     values = {f.key: str(stored.get(f.key, "")) for f in fields.ALL_FIELDS}
     values["name"] = values["name"] or account["name"]
-    values["short_name"] = values["short_name"] or account["short_name"]
+    # Nombre Abreviado: the stored one, else the name in capitals (the field's own advice).
+    values["short_name"] = values["short_name"] or account["short_name"] or _short(account)
     values["nit"] = values["nit"] or (account["nit"] or "")
     values["dv"] = values["dv"] or account["dv"]
     values["country"] = values["country"] or "CO"
@@ -118,12 +134,14 @@ def _post(account: sqlite3.Row) -> ViewResult:
     account_id = account["id"]
     org = account["organization_type"]
     values = fields.parse(request.form)
+    fixed_errors = _keep_fixed_nit(account, values)
     codes, unspsc_error = fields.parse_unspsc(
         request.form.getlist("unspsc"), request.form.get("rdbPrincipal", "")
     )
     action, _, target = request.form.get("action", "guardar").partition(":")
     ctx = UploadContext(p.store, account_id, g.session.user_id, p.config.max_upload_bytes)
     errors = store_uploads(request.files, ctx, p.faults.upload_should_fail)
+    errors |= fixed_errors
     if action == "eliminar" and not p.store.delete_document(account_id, target):
         action = "sin_documento"  # not a slot, or nothing of this account's in it
     elif action == "quitar":
@@ -142,7 +160,8 @@ def _post(account: sqlite3.Row) -> ViewResult:
             errors.setdefault(key, problem)
         if not errors:
             return _finalize(account, values, codes)
-    _save_draft(account_id, values, codes, errors)
+    if not _save_draft(account, values, codes, errors):
+        return _already_finalized(account)
     message = MESSAGES.get(action, MESSAGES["guardar"])
     if finalize:
         message = "No se pudo finalizar el registro: corrija los campos marcados."
@@ -154,11 +173,33 @@ def _nit_taken(nit: str, account_id: int) -> bool:
     return other is not None and other["id"] != account_id
 
 
-def _draft_columns(values: fields.Values, errors: fields.Errors) -> dict[str, Any]:
+def _short(account: sqlite3.Row) -> str:
+    return str(account["name"]).upper()[:60]
+
+
+def _keep_fixed_nit(account: sqlite3.Row, values: fields.Values) -> fields.Errors:
+    """Put the account's fixed NIT and DV back into ``values``; errors for a post that tried
+    to change them (an empty or unchanged value is no change: read-only fields post theirs)."""
+    if not account["nit"]:
+        return {}  # only a seeded test account has no NIT yet
+    errors: fields.Errors = {}
+    if values["nit"] and values["nit"] != account["nit"]:
+        errors["txtNit"] = NIT_FIXED.format(nit=account["nit"])
+    if values["dv"] and values["dv"] != account["dv"]:
+        errors["txtDv"] = DV_FIXED
+    values["nit"], values["dv"] = account["nit"], account["dv"]
+    return errors
+
+
+def _draft_columns(
+    account: sqlite3.Row, values: fields.Values, errors: fields.Errors
+) -> dict[str, Any]:
     columns: dict[str, Any] = {}
     if values["name"]:
         columns["name"] = values["name"]
     columns["short_name"] = values["short_name"]
+    if account["nit"]:
+        return columns  # fixed at Generar formulario
     if "txtNit" not in errors:
         columns["nit"] = values["nit"] or None
     if "txtDv" not in errors:
@@ -167,16 +208,20 @@ def _draft_columns(values: fields.Values, errors: fields.Errors) -> dict[str, An
 
 
 def _save_draft(
-    account_id: int, values: fields.Values, codes: list[tuple[str, bool]], errors: fields.Errors
-) -> None:
+    account: sqlite3.Row,
+    values: fields.Values,
+    codes: list[tuple[str, bool]],
+    errors: fields.Errors,
+) -> bool:
+    """Save the draft; False when the account is no longer a draft (finalized meanwhile)."""
     store = portal().store
-    columns = _draft_columns(values, errors)
+    columns = _draft_columns(account, values, errors)
     try:
-        store.save_supplier_form(account_id, columns, values, codes)
+        return store.save_supplier_form(account["id"], columns, values, codes)
     except sqlite3.IntegrityError:  # another account took the NIT meanwhile
         errors["txtNit"] = NIT_TAKEN
         columns.pop("nit", None)
-        store.save_supplier_form(account_id, columns, values, codes)
+        return store.save_supplier_form(account["id"], columns, values, codes)
 
 
 def _finalize(
@@ -192,12 +237,15 @@ def _finalize(
         "finalized_at": time.time(),
     }
     try:
-        p.store.save_supplier_form(account["id"], columns, values, codes)
+        activated = p.store.save_supplier_form(account["id"], columns, values, codes)
     except sqlite3.IntegrityError:
         errors = {"txtNit": NIT_TAKEN}
-        _save_draft(account["id"], values, codes, errors)
+        if not _save_draft(account, values, codes, errors):
+            return _already_finalized(account)
         message = "No se pudo finalizar el registro: corrija los campos marcados."
         return _render(account, values, codes, errors, message, 422)
+    if not activated:  # a concurrent Finalizar activated it first and sent the mail
+        return _already_finalized(account)
     user = p.store.user(g.session.user_id)
     greeting = f"{user['first_name']} {user['last_name']}" if user else values["name"]
     p.mailer.send(
@@ -249,6 +297,7 @@ def _render(
         id_types=list(ID_TYPES.items()),
         codes=[(c, unspsc[c].nombre if c in unspsc else "", pr) for c, pr in codes],
         rows=slot_rows(store, account["id"], org),
+        nit_fixed=bool(account["nit"]),
         accept=ACCEPT,
         max_upload_human=human_size(portal().config.max_upload_bytes),
     )
