@@ -13,9 +13,12 @@ from typing import Any
 from robot.errors import NeedsPerson, PortalError
 from robot.flows.account import logged_in
 from robot.flows.runtime import Actor, Job, Runtime, Tracker
+from robot.mail import ACTIVATION_KINDS, Expectation
+from robot.portal.mapping import user_fields
 from robot.portal.pages.admin import UsersAdminPage
-from robot.portal.pages.auth import Landing
+from robot.portal.pages.auth import ConsentPage, Landing
 from robot.portal.pages.entity import EntityPage, RegistrationsPage
+from robot.portal.pages.register import Activation, ConfirmPage, ResendPage
 
 ACCEPTED = "Aceptado"
 PENDING = "Pendiente"
@@ -65,3 +68,70 @@ async def accept(rt: Runtime, tr: Tracker, job: Job, admin: Actor, step: str) ->
             hint="revise Administración de usuarios en el portal",
         )
     return {"user": user.username, "state": state}
+
+
+async def create(rt: Runtime, tr: Tracker, job: Job, admin: Actor, step: str) -> dict[str, Any]:
+    """Administración de usuarios > Crear: the administrator creates the user directly
+    (``registration: administrator``); the user gets a mail to choose a password."""
+    user = job.actors[step.rsplit(".", 1)[0]].user
+    if not admin.logged_in:
+        await logged_in(admin, job.profile.supplier.nit_number)
+    page = UsersAdminPage(await admin.session())
+    await page.open()
+    state = await page.state_of(user.email)
+    if state is not None:
+        return {"user": user.username, "found": f"ya estaba en la cuenta ({state})"}
+    watcher = await rt.watcher(job.profile)
+    expectation = await watcher.register(user.email, ACTIVATION_KINDS)  # before the click
+    tr.start(step)
+    try:
+        await page.create(user_fields(user))
+    except BaseException:
+        expectation.cancel()
+        raise
+    job.pending_mail[user.username] = expectation
+    return {"user": user.username, "found": "creado por el administrador"}
+
+
+async def activate_created(
+    rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str
+) -> dict[str, Any]:
+    """The created user's mail: choose the password, then the first login's consents."""
+    user = actor.user
+    expectation: Expectation | None = job.pending_mail.pop(user.username, None)
+    if expectation is None:
+        landing = await actor.login()
+        if landing not in (Landing.REFUSED, Landing.NOT_ACTIVATED):
+            return await _consented(actor, landing, {"activation": "ya estaba activo"})
+        watcher = await rt.watcher(job.profile)
+        expectation = await watcher.register(user.email, ACTIVATION_KINDS)
+        tr.start(step)
+        try:
+            await ResendPage(await actor.session()).resend(user.username)
+        except BaseException:
+            expectation.cancel()
+            raise
+    else:
+        tr.start(step)
+    found = await expectation.wait(rt.options.mail_timeout)
+    assert found.link is not None
+    confirm = ConfirmPage(await actor.session())
+    if await confirm.open(found.link) is Activation.CHOOSE_PASSWORD:
+        await confirm.choose_password(actor.password)
+    landing = await actor.login()
+    if landing in (Landing.REFUSED, Landing.NOT_ACTIVATED):
+        raise PortalError(f"el usuario {user.username} no quedó activo tras elegir contraseña")
+    tr.event("mail", f"correo de usuario creado recibido ({found.sent_at:%Y-%m-%d %H:%M:%S})")
+    return await _consented(
+        actor, landing, {"activation": "activado", "mail_sent_at": found.sent_at.isoformat()}
+    )
+
+
+async def _consented(actor: Actor, landing: Landing, detail: dict[str, Any]) -> dict[str, Any]:
+    """At the first login the person accepts the terms and the data policy, as the profile says."""
+    if landing is Landing.CONSENT:
+        await ConsentPage(await actor.session()).accept(
+            terms=actor.user.accept_terms, data_policy=actor.user.data_policy_consent
+        )
+        detail["consents"] = "aceptados en el primer ingreso"
+    return {"user": actor.user.username, **detail}

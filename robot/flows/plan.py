@@ -14,6 +14,9 @@ Step names are stable: the ledger, ``results.json``, ``--until`` and the report 
     users.<username>.activate      its activation mail
     users.<username>.request       its Solicitud de acceso to the account
     users.<username>.accept        the administrator's Aceptar acceso; the state is Aceptado
+    users.<username>.create        (registration: administrator) Administración de usuarios >
+                                   Crear, instead of register and request; activate then means
+                                   the password chosen from the mail and the first login's consents
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from robot.documents.manifest import MANIFEST_NAME, Manifest
 from robot.flows import account, members, user
@@ -65,6 +70,13 @@ def plan(profile: Profile, phases: list[str]) -> list[Step]:
     if "additional_users" in phases:
         for extra in profile.additional_users:
             name = f"users.{extra.username}"
+            if extra.registration == "administrator":
+                steps += [
+                    Step(f"{name}.create", "additional_users", "admin", members.create),
+                    Step(f"{name}.activate", "additional_users", name, members.activate_created),
+                    Step(f"{name}.accept", "additional_users", "admin", members.accept),
+                ]
+                continue
             steps += [
                 Step(f"{name}.register", "additional_users", name, user.register),
                 Step(f"{name}.activate", "additional_users", name, user.activate),
@@ -78,8 +90,14 @@ def step_names(profile: Profile, phases: list[str]) -> list[str]:
     return [s.name for s in plan(profile, phases)]
 
 
+def _inputs(model: BaseModel) -> dict[str, Any]:
+    """A model's values as the profile gives them: fields left at their default are left out,
+    so a newer secop-robot whose models gained a field does not see every profile as changed."""
+    return model.model_dump(mode="json", exclude_defaults=True)
+
+
 def _user_inputs(person: User) -> dict[str, Any]:
-    return person.model_dump(mode="json")  # the password is a reference here, not its value
+    return _inputs(person)  # the password is a reference here, not its value
 
 
 def _file_hash(path: Path) -> str:
@@ -95,13 +113,13 @@ def _file_hash(path: Path) -> str:
 
 def _document_inputs(profile: Profile) -> list[Any]:
     return [
-        [d.model_dump(mode="json"), _file_hash(profile.document_path(d))] for d in profile.documents
+        [_inputs(d), _file_hash(profile.document_path(d))] for d in profile.documents
     ]
 
 
 def hashes(profile: Profile, phases: list[str]) -> dict[str, str]:
     """The hash of each step's inputs: a changed profile is noticed step by step."""
-    supplier = profile.supplier.model_dump(mode="json")
+    supplier = _inputs(profile.supplier)
     docs = _document_inputs(profile)
     result = {}
     for step in plan(profile, phases):

@@ -165,7 +165,7 @@ class Tracker:
 
     def finish(self, step: str, detail: dict[str, Any] | None = None, status: str = "done") -> None:
         self.ledger.finish_step(self.job.key, step, status=status, detail=detail)
-        checkpoint()
+        checkpoint("step")
 
     def event(self, kind: str, message: str, step: str | None = None) -> None:
         self.ledger.event(self.job.key, kind, message, step=step)

@@ -20,6 +20,7 @@ from robot.profiles.fields import (
     Country,
     Departamento,
     Email,
+    IdNumber,
     IdType,
     Language,
     Nit,
@@ -42,7 +43,11 @@ class Strict(BaseModel):
     """Base of every input model: unknown keys are errors; numbers are accepted as text."""
 
     model_config = ConfigDict(
-        extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        frozen=True,
+        allow_inf_nan=False,  # .inf and .nan are no number a person means
     )
 
     @field_validator("*", mode="before")
@@ -63,7 +68,7 @@ class Person(Strict):
     first_name: Text = Field(description="Nombre(s)")
     last_name: Text = Field(description="Apellido(s)")
     id_type: IdType = Field(description="Tipo de identificación: CC, CE, PA (pasaporte) o TI")
-    id_number: Text = Field(description="Número de identificación, sin puntos")
+    id_number: IdNumber = Field(description="Número de identificación, sin puntos")
     phone: Phone = Field(
         description="Teléfono: celular o fijo colombiano, o +indicativo de otro país"
     )
@@ -95,6 +100,14 @@ class User(Person):
         "data_policy_consent",
         "La persona autoriza el tratamiento de sus datos personales (Ley 1581 de 2012; casilla "
         "del formulario Registrar usuario): debe ser true",
+    )
+
+    registration: Literal["self", "administrator"] = Field(
+        "self",
+        description="Cómo entra a la cuenta: self (se registra en Registrar usuario y solicita "
+        "acceso, que el administrador acepta) o administrator (el administrador lo crea en "
+        "Administración de usuarios > Crear y la persona elige su contraseña desde el correo); "
+        "administrator solo para usuarios adicionales",
     )
 
     @field_validator("accept_terms", "data_policy_consent")
@@ -272,6 +285,16 @@ class Profile(Strict):
         description="Buzón IMAP de la activación; si falta, se usa el del escenario "
         "(o el del portal simulado)",
     )
+
+    @field_validator("administrator")
+    @classmethod
+    def _registers_alone(cls, value: User) -> User:
+        if value.registration != "self":
+            raise ValueError(
+                "el administrador se registra él mismo: quite registration o use self "
+                "(administrator es para usuarios adicionales)"
+            )
+        return value
 
     _source: Path = PrivateAttr(default=Path("perfil.yaml"))
     _display: str = PrivateAttr(default="perfil.yaml")
