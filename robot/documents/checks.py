@@ -6,6 +6,7 @@ what to do. Passwords never appear in messages.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import warnings
@@ -24,8 +25,6 @@ from robot.documents.filetype import (
     type_hint,
     type_problem,
 )
-from robot.documents.pagetree import count
-from robot.documents.pdfsyntax import UNREADABLE, Document
 from robot.errors import (
     DocumentCorruptError,
     DocumentEncryptedError,
@@ -92,12 +91,11 @@ def check_size(name: str, size: int, max_bytes: int, *, stage: str = "") -> None
         )
 
 
-def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf:
-    """Open a PDF with pikepdf, turning its failures into clear errors."""
+def open_pdf(source: bytes | Path, name: str, password: str | None = None) -> pikepdf.Pdf:
+    """Open a PDF (its bytes, or a path: qpdf reads a file faster than a Python stream) with
+    pikepdf, turning its failures into clear errors."""
     try:
-        # The watermark finds inherited attributes itself; pushing them to every page would
-        # cost memory and time per page (qpdf parses and copies them).
-        pdf = pikepdf.open(io.BytesIO(data), password=password or "", inherit_page_attributes=False)
+        pdf = _open_with(source, password)
     except pikepdf.PasswordError:
         if password:
             raise DocumentEncryptedError(
@@ -126,6 +124,26 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pikepdf.Pdf
         pdf.close()
         raise _no_pages(name)
     return pdf
+
+
+def _open_with(source: bytes | Path, password: str | None) -> pikepdf.Pdf:
+    """pikepdf opens with the password in UTF-8 (right for AES-256, R6); revisions 2 to 4 of
+    the Standard handler take it in PDFDocEncoding (what Acrobat writes), tried next when it
+    differs."""
+    tries: list[str | bytes] = [password or ""]
+    if password and not password.isascii():
+        with contextlib.suppress(ValueError):
+            tries.append(password.encode("pdfdoc"))
+    for attempt, secret in enumerate(tries, 1):
+        opened = io.BytesIO(source) if isinstance(source, bytes) else source
+        try:
+            # The watermark finds inherited attributes itself; pushing them to every page
+            # would cost memory and time per page (qpdf parses and copies them).
+            return pikepdf.open(opened, password=secret, inherit_page_attributes=False)
+        except pikepdf.PasswordError:
+            if attempt == len(tries):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def check_pages(name: str, pages: int, max_pages: int | None) -> None:
@@ -161,12 +179,6 @@ def preflight(
 
 
 def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int | None) -> Checked:
-    pages = _lean_page_count(raw)
-    if pages is not None:  # read as it is: not encrypted, nothing to repair
-        if pages == 0:
-            raise _no_pages(name)
-        check_pages(name, pages, max_pages)
-        return Checked(name, "pdf", len(raw), sha256(raw), pages)
     with open_pdf(raw, name, password) as pdf:
         pages = len(pdf.pages)
         encrypted = bool(pdf.is_encrypted)
@@ -177,15 +189,6 @@ def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int |
             notes.append("PDF con errores menores que se corrigieron al leerlo")
     check_pages(name, pages, max_pages)
     return Checked(name, "pdf", len(raw), sha256(raw), pages, encrypted, tuple(notes))
-
-
-def _lean_page_count(raw: bytes) -> int | None:
-    """The page count as the watermark's reader sees it (page by page, without qpdf's object
-    model); None when that reader cannot take the file as it is (qpdf then opens it)."""
-    try:
-        return count(Document(raw))
-    except UNREADABLE:
-        return None
 
 
 def _no_pages(name: str) -> DocumentCorruptError:

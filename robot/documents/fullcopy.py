@@ -1,53 +1,76 @@
-"""The watermark for files qpdf has to open: encrypted (decrypted with the profile's password)
-or damaged (repaired while reading). The stamp is placed in qpdf's document and the whole file
-saved again: no earlier revision, and no incremental update of a file that needed repairs.
-
-This is the one path whose memory grows with the document (qpdf holds every object it parses);
-every file :mod:`robot.documents.pdfsyntax` can read takes the incremental update instead.
+"""The watermark on an unsigned PDF: qpdf (pikepdf) opens it (decrypting with the password,
+repairing what is damaged), the stamp is placed on every page and the whole document is saved
+again. A full rewrite writes only the objects the document uses now: no earlier revision, so
+no unmarked version of a page, stays in the output.
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable, Container
+from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 
-from robot.documents.geometry import Matrix
-from robot.documents.incremental import draw_operators, free_name
+from robot.documents.geometry import Matrix, PageView, page_view
+
+_ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
+_STAMP_NAME = "/SecopWM"
+
+
+def draw_operators(name: str, matrix: Matrix) -> bytes:
+    """The stream drawn after a page's own content: close its ``q``, then the stamp ``name``
+    with ``matrix``, marked as a watermark artifact (screen readers skip it)."""
+    numbers = " ".join(f"{v:.4f}" for v in matrix)
+    return b"Q\n" + _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
+
+
+def free_name(taken: Container[str]) -> str:
+    """The first of /SecopWM, /SecopWM1 … that is not in ``taken``."""
+    name, n = _STAMP_NAME, 0
+    while name in taken:
+        n += 1
+        name = f"{_STAMP_NAME}{n}"
+    return name
 
 
 def full_copy(
     pdf: pikepdf.Pdf,
     form: pikepdf.Object,
-    placements: list[tuple[pikepdf.Dictionary, Matrix]],
+    matrix_for: Callable[[float, float, PageView], Matrix],
+    target: Path | BinaryIO,
     version: str | None,
-) -> bytes:
-    """Stamp the pages in place and save the whole document again (decrypted)."""
+) -> int:
+    """Stamp every page of ``pdf`` with ``form`` (a stamp of this document) placed by
+    ``matrix_for(stamp width, stamp height, page view)`` and save the whole document,
+    decrypted, to ``target``; returns the page count."""
+    x0, y0, x1, y1 = (float(v) for v in form.BBox)
     stamper = _Stamper(pdf, form)
-    for page, matrix in placements:
-        stamper.stamp(page, matrix)
-    buffer = io.BytesIO()
+    pages = 0
+    for page in pdf.pages:
+        stamper.stamp(page.obj, matrix_for(x1 - x0, y1 - y0, page_view(page.obj)))
+        pages += 1
     pdf.save(
-        buffer,
+        target,
         stream_decode_level=pikepdf.StreamDecodeLevel.none,
         compress_streams=True,
         deterministic_id=True,
         min_version=version or "",
     )
-    return buffer.getvalue()
+    return pages
 
 
-def page_resources(page: pikepdf.Dictionary) -> tuple[pikepdf.Object, pikepdf.Dictionary | None]:
-    """The /Resources a page uses (its own or inherited) and the page-tree node holding it."""
+def page_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
+    """The /Resources a page uses: its own or inherited from the page tree."""
     node: pikepdf.Object | None = page
     for _ in range(64):  # a malformed tree may loop
         if not isinstance(node, pikepdf.Dictionary):
             break
         res = node.get("/Resources")
         if isinstance(res, pikepdf.Dictionary):
-            return node, res
+            return res
         node = node.get("/Parent")
-    return page, None
+    return None
 
 
 class _Stamper:
@@ -59,16 +82,15 @@ class _Stamper:
         self.pdf = pdf
         self.form = form
         self.push = pdf.make_indirect(pdf.make_stream(b"q\n"))
-        self.draws: dict[tuple[str, str], pikepdf.Object] = {}
+        self.draws: dict[tuple[str, Matrix], pikepdf.Object] = {}
         self.names: dict[tuple[int, int], str] = {}  # XObject dictionary -> the stamp's name
 
     def stamp(self, page: pikepdf.Dictionary, matrix: Matrix) -> None:
         name = self._add_xobject(page)
-        numbers = " ".join(f"{v:.4f}" for v in matrix)
-        draw = self.draws.get((name, numbers))
+        draw = self.draws.get((name, matrix))
         if draw is None:
-            ops = draw_operators(name.encode(), numbers)
-            draw = self.draws[(name, numbers)] = self.pdf.make_indirect(self.pdf.make_stream(ops))
+            stream = self.pdf.make_stream(draw_operators(name, matrix))
+            draw = self.draws[(name, matrix)] = self.pdf.make_indirect(stream)
         original = page.get("/Contents")
         parts: list[pikepdf.Object] = [self.push]
         if isinstance(original, pikepdf.Array):
@@ -79,7 +101,7 @@ class _Stamper:
         page.Contents = pikepdf.Array(parts)
 
     def _add_xobject(self, page: pikepdf.Dictionary) -> str:
-        _, resources = page_resources(page)
+        resources = page_resources(page)
         if resources is None:
             page.Resources = pikepdf.Dictionary()
             resources = page.Resources
@@ -90,7 +112,7 @@ class _Stamper:
         key = xobjects.objgen if xobjects.is_indirect else resources.objgen
         if key != (0, 0) and key in self.names:
             return self.names[key]
-        name = free_name({str(taken).encode() for taken in xobjects}).decode()
+        name = free_name({str(taken) for taken in xobjects})
         xobjects[name] = self.form
         if key != (0, 0):
             self.names[key] = name

@@ -3,9 +3,8 @@
 Originals are only read. Everything is written into ``out_dir``: the files to upload,
 ``previews/*.png`` and ``manifest.json``.
 
-A prepared file is held as :class:`~robot.documents.parts.Parts` (a watermarked PDF: the original
-``bytes`` followed by the update) and is sized, written and hashed part by part; its preview is
-rendered from the written file. No second, joined copy of a document is made.
+A prepared file is held as :class:`~robot.documents.parts.Parts`, sized, written and hashed
+without joining it again; its preview is rendered from the written file.
 """
 
 from __future__ import annotations
@@ -34,12 +33,10 @@ from robot.documents.checks import (
     short_error,
 )
 from robot.documents.constancia import CoveredDocument, make_constancia
-from robot.documents.decrypted import decrypted_copy
 from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.parts import Parts
-from robot.documents.pdfsyntax import UNREADABLE
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError
@@ -169,13 +166,9 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
     return _Output(Parts.of(data), suffix, 1, marking, "copy")
 
 
-def _decrypted(data: bytes, name: str, password: str | None) -> bytes | bytearray:
-    """The copy without password: by our own code (decrypted.py), or by qpdf when that cannot
-    (an unusual security handler; qpdf also says when the password is wrong)."""
-    try:
-        return decrypted_copy(data, password)
-    except UNREADABLE:
-        pass
+def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
+    """The copy without password, saved by qpdf (which also says when the password is
+    wrong)."""
     with open_pdf(data, name, password) as pdf:
         out = io.BytesIO()
         pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)

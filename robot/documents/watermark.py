@@ -4,23 +4,23 @@ The text is set once (reportlab, Vera embedded as a subset) into a form XObject,
 document once; each page then draws it with its own matrix, computed from the page's visible
 box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
 decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
-text stays extractable. The result is written as an incremental update after the original bytes
-(``incremental.py``, read page by page with ``pdfsyntax.py``): for a signed PDF the original
-stays byte for byte (its signature still verifies; the manifest says the unmarked signed version
-is inside); for any other every version the new revision does not use is blanked, so no
-unmarked revision is left. A file that reader cannot take as it is (encrypted, damaged) is
-opened by qpdf, which decrypts and repairs, and saved as a full copy (``fullcopy.py``). The
-update is returned as :class:`~robot.documents.parts.Parts` that start with the input ``bytes``,
-so a caller that writes them to a file never holds a second copy of the document.
+text stays extractable. Two ways to write the result:
+
+- an unsigned PDF (decrypted with its password, repaired if damaged) is saved again whole by
+  qpdf (pikepdf, ``fullcopy.py``): no earlier, unmarked revision is left in the output;
+- a digitally signed PDF gets an incremental update written by pyHanko (``signed.py``): the
+  signed bytes stay as they are, so the signature still verifies, and the manifest says the
+  unmarked signed version is inside. A certified PDF (DocMDP) is refused: no certification
+  level allows new page content; a constancia is the way to mark it.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import re
-from collections.abc import Callable
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pikepdf
@@ -28,15 +28,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from robot.documents.checks import open_pdf
-from robot.documents.decrypted import decrypted_copy
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.fullcopy import full_copy
-from robot.documents.geometry import Matrix, PageView, page_view, stamp_matrix
-from robot.documents.incremental import stamp_update
+from robot.documents.geometry import Matrix, PageView, stamp_matrix
 from robot.documents.parts import Parts
-from robot.documents.pdfsyntax import UNREADABLE, Document, Name, PdfSyntaxError, Stream
-from robot.documents.revisions import certification, is_signed, is_signed_doc
-from robot.errors import DocumentCorruptError
+from robot.documents.signed import certification, is_signed, signed_update
+from robot.errors import DocumentCorruptError, DocumentError
 
 FONT_SIZE = 100.0  # the size the text is set at; each page scales it
 COLOR = (0.70, 0.10, 0.10)  # a muted red
@@ -49,33 +46,22 @@ SIGNED_NOTE = (
     "y cualquiera que lo descargue puede recuperarla"
 )
 REWRITTEN_NOTE = (
-    "PDF reescrito completo: tenía errores que se corrigieron al leerlo, así que no admite una "
-    "actualización incremental"
-)
-UNUSUAL_NOTE = (
-    "PDF reescrito completo: su estructura (poco común) no admite una actualización incremental "
-    "que borre la versión sin marca"
-)
-CERTIFIED_NOTE = (
-    "PDF certificado (DocMDP, nivel {level}): la certificación no admite cambios en el "
-    "contenido de las páginas y los lectores mostrarán la marca de agua como un cambio no "
-    "permitido; si la certificación debe seguir válida, use una constancia en lugar de la marca"
+    "PDF reescrito completo: tenía errores que se corrigieron al leerlo; revise que la copia "
+    "marcada esté completa"
 )
 SIGNATURE_LOST_NOTE = (
-    "PDF firmado digitalmente reescrito completo: la firma digital no es verificable en esta "
-    "copia; el original firmado es el archivo de origen"
+    "PDF firmado digitalmente reescrito completo (estaba protegido con contraseña o dañado): la "
+    "firma digital no es verificable en esta copia; el original firmado es el archivo de "
+    "origen. Si la firma debe seguir verificable, no lo marque: use `marking: constancia`"
 )
-WrittenAs = Literal["update", "signed-update", "decrypted-update", "full-copy"]
+WrittenAs = Literal["signed-update", "full-copy"]
 
 
 @dataclass(frozen=True)
 class WatermarkResult:
-    """The watermarked PDF and what was done to it. ``output`` starts with the input ``bytes``
-    (or a Blanked description of it) when the PDF was updated incrementally, with the
-    decrypted copy when it was encrypted; a qpdf full copy is one part.
-    ``written_as``: "update" (the old versions blanked), "decrypted-update" (an encrypted file
-    decrypted by our own code, then updated), "signed-update" (the signed original
-    kept whole) or "full-copy"."""
+    """The watermarked PDF and what was done to it. ``written_as``: "full-copy" (qpdf saved
+    the whole document again: every unsigned PDF, decrypted and repaired ones included) or
+    "signed-update" (the signed original kept byte for byte, the mark appended by pyHanko)."""
 
     output: Parts
     pages: int
@@ -91,10 +77,7 @@ def watermark_pdf(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> bytes:
-    """``data`` with ``text`` stamped diagonally on every page. The input is not changed.
-
-    This joins the output into one ``bytes`` (a second copy of the document in memory);
-    :func:`watermark_pdf_result` gives it in parts, to write to a file without that copy."""
+    """``data`` with ``text`` stamped diagonally on every page. The input is not changed."""
     result = watermark_pdf_result(data, text, name=name, password=password, opacity=opacity)
     return result.output.to_bytes()
 
@@ -107,32 +90,51 @@ def watermark_pdf_result(
     password: str | None = None,
     opacity: float = DEFAULT_OPACITY,
 ) -> WatermarkResult:
-    """Like :func:`watermark_pdf`, but the output in parts (the input itself, or a
-    :class:`~robot.documents.parts.Blanked` description of it, first when the update is
-    incremental), with the page count, notes for the manifest and how the file was written."""
-    try:
-        doc = Document(data, allow_encrypted=True)
-        if doc.encrypted:  # decrypted by our own code, then updated like any other file
-            plain = Document(decrypted_copy(data, password, doc=doc))
-            return _updated(plain, text, opacity, decrypted=True)
-        return _updated(doc, text, opacity)
-    except UNREADABLE:
-        pass  # not readable as it is, or a wrong password: qpdf repairs, or says what is wrong
+    """Like :func:`watermark_pdf`, with the page count, notes for the manifest and how the
+    file was written. qpdf is given file paths (through Python streams it is about half as
+    fast), in a private temporary folder that is removed at the end."""
     notes: list[str] = []
-    with open_pdf(data, name, password) as pdf:
-        if _is_pdfa1(pdf):
-            opacity = 1.0
-            notes.append(PDFA1_NOTE)
-        signed = is_signed(pdf)
-        with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
-            stamp = source.pages[0].as_form_xobject()
-            placements = _placements(pdf, stamp)
-            repaired = bool(pdf.get_warnings())  # after the page tree was read
-            notes.extend(_copy_notes(signed, pdf.is_encrypted, repaired))
-            version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
-            out = full_copy(pdf, pdf.copy_foreign(stamp), placements, version)
-    _check_copy(out, len(placements), name)
-    return WatermarkResult(Parts.of(out), len(placements), tuple(notes), "full-copy")
+    with tempfile.TemporaryDirectory(prefix="secop-marca-") as folder:
+        source, target = Path(folder) / "original.pdf", Path(folder) / "marcado.pdf"
+        source.write_bytes(data)
+        with open_pdf(source, name, password) as pdf:
+            if _is_pdfa1(pdf):
+                opacity = 1.0
+                notes.append(PDFA1_NOTE)
+            level = certification(pdf)
+            if level is not None:
+                raise _certified(name, level)
+            repaired = bool(pdf.get_warnings())  # open_pdf has read the page tree
+            signed = is_signed(pdf)
+            if signed and not pdf.is_encrypted and not repaired:
+                pages = -1  # the signed path, below, once qpdf has let the file go
+            else:
+                with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
+                    form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
+                    version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
+                    pages = full_copy(pdf, form, _placed, target, version)
+                if signed:
+                    notes.append(SIGNATURE_LOST_NOTE)
+                elif repaired:
+                    notes.append(REWRITTEN_NOTE)
+        if pages < 0:
+            out, pages = signed_update(data, _stamp_document(text, opacity), _placed)
+            notes.append(SIGNED_NOTE)
+            return WatermarkResult(Parts.of(out), pages, tuple(notes), "signed-update")
+        out = target.read_bytes()
+    if repaired:
+        _check_copy(out, pages, name)
+    return WatermarkResult(Parts.of(out), pages, tuple(notes), "full-copy")
+
+
+def _certified(name: str, level: int) -> DocumentError:
+    return DocumentError(
+        f"{name}: el PDF está certificado con firma digital (DocMDP, nivel {level}) y la "
+        "certificación no admite cambios en el contenido de las páginas: una marca de agua la "
+        "invalidaría",
+        hint="márquelo con una constancia en lugar de la marca de agua (`marking: constancia` "
+        "en el perfil) y suba el original certificado sin cambios",
+    )
 
 
 def _check_copy(out: bytes, pages: int, name: str) -> None:
@@ -150,61 +152,10 @@ def _check_copy(out: bytes, pages: int, name: str) -> None:
     )
 
 
-def _updated(
-    doc: Document, text: str, opacity: float, *, decrypted: bool = False
-) -> WatermarkResult:
-    """The incremental update of a file ``pdfsyntax`` reads (``decrypted``: our decrypted
-    copy of an encrypted one); PdfSyntaxError if it cannot."""
-    notes: list[str] = []
-    if _is_pdfa1_doc(doc):
-        opacity = 1.0
-        notes.append(PDFA1_NOTE)
-    signed = is_signed_doc(doc)
-    if signed and decrypted:  # the decrypted bytes are not the signed ones any more
-        signed = False
-        notes.append(SIGNATURE_LOST_NOTE)
-    with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as source:
-        stamp = source.pages[0].as_form_xobject()
-        out, pages = stamp_update(
-            doc,
-            stamp,
-            _matrix_for(stamp),
-            version="1.4" if opacity < 1.0 else None,  # transparency needs PDF 1.4
-            keep_original=signed,
-        )
-    if signed:
-        notes.append(SIGNED_NOTE)
-        level = certification(doc)
-        if level is not None:
-            notes.append(CERTIFIED_NOTE.format(level=level))
-    how: WrittenAs = "decrypted-update" if decrypted else "update"
-    return WatermarkResult(out, pages, tuple(notes), "signed-update" if signed else how)
-
-
-def _copy_notes(signed: bool, encrypted: bool, repaired: bool) -> list[str]:
-    """Why a full copy: the signature lost, nothing to say (encrypted: the pre-flight says the
-    copy has no password), repaired, or a structure the lean reader does not take."""
-    if signed:
-        return [SIGNATURE_LOST_NOTE]
-    if encrypted:
-        return []
-    return [REWRITTEN_NOTE if repaired else UNUSUAL_NOTE]
-
-
-def _placements(pdf: pikepdf.Pdf, stamp: pikepdf.Object) -> list[tuple[pikepdf.Dictionary, Matrix]]:
-    """Each page and the matrix that puts ``stamp`` on it, upright along its diagonal."""
-    matrix_for = _matrix_for(stamp)
-    return [(page.obj, matrix_for(page_view(page.obj))) for page in pdf.pages]
-
-
-def _matrix_for(stamp: pikepdf.Object) -> Callable[[PageView], Matrix]:
-    """The matrix that puts ``stamp`` on a page seen as a view, upright along its diagonal."""
-    stamp_w, stamp_h = (float(v) for v in list(stamp.BBox)[2:])
-
-    def matrix_for(view: PageView) -> Matrix:
-        return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
-
-    return matrix_for
+def _placed(stamp_w: float, stamp_h: float, view: PageView) -> Matrix:
+    """The matrix that puts a stamp of that size on a page seen as ``view``, upright along
+    its diagonal."""
+    return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
 
 
 @functools.lru_cache(maxsize=32)
@@ -233,18 +184,3 @@ def _is_pdfa1(pdf: pikepdf.Pdf) -> bool:
     except Exception:  # unreadable XMP: treat as not PDF/A
         return False
     return str(status).startswith("1")
-
-
-_PDFA_PART = re.compile(rb"pdfaid:part\s*(?:=\s*[\"']\s*|>\s*)1\b")
-
-
-def _is_pdfa1_doc(doc: Document) -> bool:
-    """Whether the catalog's XMP metadata says PDF/A-1 (unreadable metadata: not PDF/A)."""
-    try:
-        root = doc.resolve(doc.trailer.get(Name(b"/Root")))
-        found = doc.resolve(root.get(Name(b"/Metadata"))) if isinstance(root, dict) else None
-        if not isinstance(found, Stream):
-            return False
-        return _PDFA_PART.search(doc.stream_data(found)) is not None
-    except PdfSyntaxError:
-        return False

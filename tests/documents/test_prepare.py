@@ -27,7 +27,7 @@ from robot.documents import prepare as prepare_module
 from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
 from robot.documents.model import ImageOutput, watermark_text
-from robot.documents.parts import Blanked, Parts
+from robot.documents.parts import Parts
 from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
     DocumentCorruptError,
@@ -135,13 +135,11 @@ def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Pat
         prepare_documents([spec], SUPPLIER, tmp_path / "out", max_bytes=limit, today=DAY)
 
 
-def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
+def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """prepare never joins the output: the result's first part is the very ``bytes`` object it
-    read (with the spans that blank the old page versions), the parts go to the
-    file one after another, and the manifest's size and SHA-256 are those of the written
-    file."""
+    """prepare never joins the output again: the result's parts go to the file one after
+    another, and the manifest's size and SHA-256 are those of the written file."""
     read: list[bytes] = []
     results: list[WatermarkResult] = []
 
@@ -165,10 +163,7 @@ def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
 
     (entry,) = manifest.entries
     (result,) = results
-    assert result.written_as == "update"
-    first = result.output.parts[0]
-    assert isinstance(first, Blanked)
-    assert first.data is read[0]
+    assert result.written_as == "full-copy"
     written = (tmp_path / "out" / entry.output.name).read_bytes()
     assert len(written) > len(read[0])
     assert entry.output.sha256 == hashlib.sha256(written).hexdigest() == result.output.sha256()
@@ -177,10 +172,11 @@ def test_a_watermarked_pdf_is_written_as_the_original_then_the_update(
     assert (tmp_path / "out" / (entry.preview or "")).stat().st_size > 0
 
 
-def test_prepare_holds_a_single_copy_of_a_watermarked_pdf(tmp_path: Path) -> None:
+def test_prepare_holds_two_copies_of_a_watermarked_pdf_at_most(tmp_path: Path) -> None:
     """Python allocations while preparing an 8 MB PDF (pikepdf, pdfium and Pillow allocate
-    outside tracemalloc's view): the file read once, plus small change; a joined output would
-    be a second 8 MB."""
+    outside tracemalloc's view): the file read once and qpdf's output read back once, plus
+    small change; joining or copying either again would be a third 8 MB. (Before qpdf's full
+    rewrite, an update appended to the input itself held a single copy: 1.4×.)"""
     rgb = random.Random(0).randbytes(2000 * 1333 * 3)
     with pikepdf.new() as pdf:
         pdf.add_blank_page(page_size=(600, 400))
@@ -202,7 +198,7 @@ def test_prepare_holds_a_single_copy_of_a_watermarked_pdf(tmp_path: Path) -> Non
     finally:
         tracemalloc.stop()
     assert manifest.entries[0].method == "pdf-watermark"
-    assert peak < size * 1.4, f"{peak / size:.2f}× the file"
+    assert peak < size * 2.4, f"{peak / size:.2f}× the file"
 
 
 def test_every_failing_document_is_reported_at_once(tmp_path: Path) -> None:

@@ -12,14 +12,11 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from robot.documents import geometry, pagetree, watermark_pdf
-from robot.documents import watermark as watermark_module
-from robot.documents.parts import Blanked
-from robot.documents.pdfsyntax import Document, PdfSyntaxError
+from robot.documents import geometry, watermark_pdf
 from robot.documents.watermark import (
     DEFAULT_OPACITY,
+    PDFA1_NOTE,
     REWRITTEN_NOTE,
-    UNUSUAL_NOTE,
     WatermarkResult,
     watermark_pdf_result,
 )
@@ -31,28 +28,24 @@ from tests.documents.pdfcheck import (
     squash,
     unmarked_pages,
 )
-from tests.documents.test_pdfsyntax import hybrid_pdf
+from tests.documents.samples import hybrid_pdf
+from tests.documents.signing import really_signed, signature_verdict
 from tests.fixtures.documents import (
     CORPUS,
     CORPUS_PDFS,
     EDGE_PDFS,
     ENCRYPTED,
     UNICODE_LINE,
-    signed_pdf,
 )
 
 TEXT = "Documento de uso exclusivo para SECOP II — Ñandú Ingeniería S.A.S. — 14/03/2025"
 
 
-def assert_no_unmarked_revision(result: WatermarkResult, original: bytes) -> None:
-    """Cut anywhere ``head -c`` would, no reader finds an unmarked page; an update changed
-    some of the original's bytes, into spaces only."""
+def assert_no_unmarked_revision(result: WatermarkResult) -> None:
+    """Cut anywhere ``head -c`` would, no reader finds an unmarked page."""
     out = result.output.to_bytes()
     for earlier in earlier_revisions(out):
         assert unmarked_pages(earlier, TEXT) == [], f"cut at {len(earlier)}"
-    if result.written_as == "update":
-        changed = {out[i] for i in range(len(original)) if out[i] != original[i]}
-        assert changed == {ord(" ")}
 
 
 @pytest.mark.parametrize("name", CORPUS_PDFS)
@@ -63,8 +56,10 @@ def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     with pikepdf.open(io.BytesIO(original)) as pdf:
         pages = len(pdf.pages)
     assert assert_watermarked(out, TEXT, original) == pages
-    assert result.written_as == "update"
-    assert_no_unmarked_revision(result, original)
+    assert result.pages == pages
+    assert result.written_as == "full-copy"
+    assert result.notes == ((PDFA1_NOTE,) if name == "crazyones-pdfa.pdf" else ())
+    assert_no_unmarked_revision(result)
     assert len(out) < len(original) * 1.05 + 30_000  # the font subset is the only real cost
 
 
@@ -82,109 +77,84 @@ def test_generated_edge_cases_are_marked_on_every_page(
     result = watermark_pdf_result(original, TEXT, name=name)
     out = result.output.to_bytes()
     assert_watermarked(out, TEXT, original)
-    assert result.written_as == "update"
-    assert_no_unmarked_revision(result, original)
+    assert result.written_as == "full-copy"
+    assert_no_unmarked_revision(result)
 
 
-@pytest.mark.parametrize("name", EDGE_PDFS)
-def test_a_full_copy_marks_every_page_too(
-    name: str, edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The path for encrypted or damaged files (qpdf, no incremental update) on every edge
-    case."""
-    _without_lean_reader(monkeypatch)
-    original = edge_pdfs[name].read_bytes()
-    result = watermark_pdf_result(original, TEXT, name=name)
-    assert len(result.output.parts) == 1  # one new file, not the original plus an update
-    out = result.output.to_bytes()
-    assert not out.startswith(original)
-    assert result.notes == (UNUSUAL_NOTE,)  # qpdf read it without repairs
-    assert_watermarked(out, TEXT, original)
-
-
-def _without_lean_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if ``pdfsyntax`` could not read the file: the watermark falls back to qpdf."""
-
-    def refuse(data: bytes, **options: object) -> None:
-        raise PdfSyntaxError("refused by the test")
-
-    monkeypatch.setattr(watermark_module, "Document", refuse)
-
-
-def _appended(name: str, edge_pdfs: dict[str, Path] | None = None) -> tuple[bytes, bytes]:
-    original = (edge_pdfs[name] if edge_pdfs else CORPUS / name).read_bytes()
-    out = watermark_pdf(original, TEXT)
-    assert len(out) > len(original)
-    return out, out[len(original) :]
-
-
-def test_an_incremental_result_holds_the_input_itself_then_the_update(tmp_path: Path) -> None:
-    """No copy of the original: its first part is the caller's own ``bytes`` object with the
-    spans that blank the old page versions (two integers each), then the update."""
+def test_an_unsigned_pdf_is_one_new_file_without_the_original_inside(tmp_path: Path) -> None:
+    """qpdf's full rewrite: one part, not the original followed by an update; sized, hashed
+    and written as one."""
     original = (CORPUS / "pdfkit.pdf").read_bytes()
     output = watermark_pdf_result(original, TEXT).output
-    first = output.parts[0]
-    assert isinstance(first, Blanked)
-    assert first.data is original
-    assert len(first.spans) >= 2
-    pieces = list(first.pieces())
-    assert sum(len(piece) for piece in pieces) == len(original)
-    kept = [p for p in pieces if isinstance(p, memoryview) and p.obj is original]
-    assert kept
-    blanks = bytes(
-        b"".join(p for p in pieces if not (isinstance(p, memoryview) and p.obj is original))
-    )
-    assert blanks and not blanks.strip()
-    assert output.size - len(original) < 40_000  # the update only
+    assert len(output.parts) == 1
     joined = output.to_bytes()
-    assert joined == watermark_pdf(original, TEXT)
+    assert not joined.startswith(original[:-100])
+    assert joined.count(b"%%EOF") == 1
+    assert joined == watermark_pdf(original, TEXT)  # deterministic
     assert output.size == len(joined)
     assert output.sha256() == hashlib.sha256(joined).hexdigest()
     output.write_to(tmp_path / "out.pdf")
     assert (tmp_path / "out.pdf").read_bytes() == joined
 
 
-def test_the_update_uses_the_kind_of_cross_reference_of_the_original() -> None:
-    _, table = _appended("pdfkit.pdf")  # a classic xref table
-    assert b"\nxref\n0 1\n0000000000 65535 f\r\n" in table
-    assert b"/XRef" not in table
-    signed = signed_pdf(object_streams=True)  # a cross-reference stream, kept: it is signed
+@pytest.mark.parametrize("object_streams", [False, True])
+def test_a_signed_update_uses_the_kind_of_cross_reference_of_the_original(
+    object_streams: bool,
+) -> None:
+    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
+        buffer = io.BytesIO()
+        mode = pikepdf.ObjectStreamMode.generate if object_streams else None
+        pdf.save(buffer, object_stream_mode=mode or pikepdf.ObjectStreamMode.disable)
+    signed = really_signed(buffer.getvalue())
     out = watermark_pdf(signed, TEXT)
     assert out.startswith(signed)
-    stream = out[len(signed) :]
-    assert b"/Type /XRef" in stream
-    assert b"\nxref\n" not in stream
+    update = out[len(signed) :]
+    assert (b"/Type /XRef" in update) is object_streams
+    assert (b"\nxref\n" in update) is not object_streams
 
 
-def test_pages_that_share_resources_share_one_new_version(edge_pdfs: dict[str, Path]) -> None:
-    out, update = _appended("shared-content.pdf", edge_pdfs)
+def test_pages_that_share_resources_share_one_stamp(edge_pdfs: dict[str, Path]) -> None:
+    out = watermark_pdf(edge_pdfs["shared-content.pdf"].read_bytes(), TEXT)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         first, second = (page.obj.Resources for page in pdf.pages)
         assert first.objgen == second.objgen
-        assert (b"\n" + update).count(b"\n%d %d obj\n" % first.objgen) == 1
         assert first.XObject.SecopWM.objgen != (0, 0)
         contents = [page.obj.Contents for page in pdf.pages]
         assert contents[0][-1].objgen == contents[1][-1].objgen  # one drawing stream for both
 
 
-def test_a_pdf_1_3_declares_1_4_for_the_transparency(edge_pdfs: dict[str, Path]) -> None:
-    out, _ = _appended("version-1.3.pdf", edge_pdfs)
-    with pikepdf.open(io.BytesIO(out)) as pdf:
-        assert pdf.Root.Version == "/1.4"  # the header of an updated file cannot change
-
-
-def test_a_pdf_1_3_copied_in_full_gets_a_1_4_header(
-    edge_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+def test_signed_pages_that_share_resources_share_one_new_version(
+    edge_pdfs: dict[str, Path],
 ) -> None:
-    _without_lean_reader(monkeypatch)
+    signed = really_signed(edge_pdfs["shared-content.pdf"].read_bytes())
+    out = watermark_pdf(signed, TEXT)
+    update = out[len(signed) :]
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        first, second = (page.obj.Resources for page in pdf.pages)
+        assert first.objgen == second.objgen
+        assert (b"\n" + update).count(b"\n%d %d obj" % first.objgen) == 1
+        assert first.XObject.SecopWM.objgen != (0, 0)
+        contents = [page.obj.Contents for page in pdf.pages]
+        assert contents[0][-1].objgen == contents[1][-1].objgen  # one drawing stream for both
+    assert_watermarked(out, TEXT, signed)
+
+
+def test_a_pdf_1_3_gets_a_1_4_header_for_the_transparency(edge_pdfs: dict[str, Path]) -> None:
     out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT)
     assert out.startswith(b"%PDF-1.4")
 
 
+def test_a_signed_pdf_1_3_declares_at_least_1_4(edge_pdfs: dict[str, Path]) -> None:
+    signed = really_signed(edge_pdfs["version-1.3.pdf"].read_bytes())
+    out = watermark_pdf(signed, TEXT)
+    assert out.startswith(signed)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert str(pdf.Root.Version) >= "/1.4"  # the header of an updated file cannot change
+
+
 def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
     """Bytes inserted before the objects: every offset of the cross-reference table is wrong.
-    The lean reader refuses it (an object is not where the table says), so no update is
-    appended to the damaged original; qpdf repairs it and the full copy is the repaired one."""
+    qpdf repairs it and the full copy is the repaired one, with a note for the reviewer."""
     original = (CORPUS / "pdfkit.pdf").read_bytes()
     cut = original.index(b"1 0 obj")
     damaged = original[:cut] + b"% moved\n" + original[cut:]
@@ -195,6 +165,7 @@ def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
     assert result.written_as == "full-copy"
     assert REWRITTEN_NOTE in result.notes
     assert len(result.output.parts) == 1
+    assert_no_unmarked_revision(result)
     assert_watermarked(result.output.to_bytes(), TEXT, damaged)
 
 
@@ -222,10 +193,13 @@ def test_upright_check_catches_a_watermark_that_ignores_rotation(
         assert_upright(buffer.getvalue(), TEXT)
 
 
+_VIEW_OF = geometry.view_of
+
+
 def _origin_at_zero(
     media: geometry.Box | None, crop: geometry.Box | None, turn: int
 ) -> geometry.PageView:
-    view = geometry.view_of(media, crop, turn)
+    view = _VIEW_OF(media, crop, turn)
     return geometry.PageView(0, 0, view.x1 - view.x0, view.y1 - view.y0, view.rotate)
 
 
@@ -246,8 +220,7 @@ def test_fit_check_catches_a_watermark_that_does_not_fit(
 ) -> None:
     """The checker can fail: a stamp too big, too small or placed as if every box started at
     the origin must be caught on the cropped pages."""
-    module = geometry if target == "MARGIN" else pagetree
-    monkeypatch.setattr(module, target, broken)
+    monkeypatch.setattr(geometry, target, broken)
     original = edge_pdfs["boxes-off-origin.pdf"].read_bytes()
     out = watermark_pdf(original, TEXT)
     with pytest.raises(AssertionError, match=says):
@@ -331,28 +304,23 @@ def test_watermark_is_marked_as_an_artifact() -> None:
         assert b"/Artifact" in streams[len(streams) - 1].read_bytes()
 
 
-def test_a_hybrid_file_is_updated_with_its_object_stream_blanked() -> None:
+def test_a_hybrid_file_is_marked_without_its_old_cross_reference() -> None:
     """A hybrid-reference file (a table plus /XRefStm, as Word writes) whose page resources
-    sit in an object stream: the update is a classic table; the object stream is blanked and
-    its number freed there; the resources' new version is a plain object."""
+    sit in an object stream."""
     original = hybrid_pdf()
     result = watermark_pdf_result(original, TEXT)
-    assert result.written_as == "update"
+    assert result.written_as == "full-copy"
     out = result.output.to_bytes()
     assert_watermarked(out, TEXT)
-    assert_no_unmarked_revision(result, original)
-    update = out[len(original) :]
-    assert b"/XRef" not in update and b"\nxref\n" in update
-    freed = Document(out).locate(5)  # object stream 5: free in the update's table
-    assert freed is not None and freed[0] == 0
-    assert freed[1].offset < 0 and freed[1].stream < 0
-    assert b"\n4 0 obj\n" in update
-    start = original.index(b"5 0 obj")
-    assert not out[start : original.index(b"endobj", start) + 6].strip()
+    assert_no_unmarked_revision(result)
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        assert pdf.pages[0].obj.Resources.Marker == "in the stream"
 
 
-def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path) -> None:
-    """/Contents as a reference to an array of streams: the new /Contents lists the streams
+@pytest.mark.parametrize("signed", [False, True])
+def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path, signed: bool) -> None:
+    """/Contents as a reference to an array of streams, /Resources direct in the page (where
+    pyHanko's own add_stream_to_page loses the stamp): the new /Contents lists the streams
     themselves between the stamp's two."""
     with pikepdf.new() as pdf:
         pdf.add_blank_page(page_size=(400, 300))
@@ -366,9 +334,13 @@ def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path) -> None:
         page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
         pdf.save(tmp_path / "arreglo.pdf")
     original = (tmp_path / "arreglo.pdf").read_bytes()
+    if signed:
+        original = really_signed(original)
     result = watermark_pdf_result(original, TEXT)
-    assert result.written_as == "update"
+    assert result.written_as == ("signed-update" if signed else "full-copy")
     out = result.output.to_bytes()
+    if signed:
+        assert signature_verdict(out).intact
     assert_watermarked(out, TEXT, original)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         contents = pdf.pages[0].obj.Contents
