@@ -164,6 +164,8 @@ class Tracker:
         self.ledger.start_step(self.job.key, step, position, self.job.hashes.get(step, ""))
 
     def finish(self, step: str, detail: dict[str, Any] | None = None, status: str = "done") -> None:
+        if self.record(step) is None:  # found done on the portal without acting: record it too
+            self.start(step)
         self.ledger.finish_step(self.job.key, step, status=status, detail=detail)
         checkpoint("step")
 
