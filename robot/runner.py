@@ -23,7 +23,7 @@ from typing import Any
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from robot import secrets
+from robot import crashpoint, secrets
 from robot.errors import (
     ActivationMailNotFound,
     ConfigError,
@@ -177,6 +177,7 @@ async def _steps(
         if until and (step.name == until or step.name.startswith(until + ".")):
             return STOPPED, f"detenido antes de {step.name} (--until)"
         actor = job.actors[step.actor]
+        crashpoint.step.set(step.name)  # the test seam's label (a no-op outside tests)
         try:
             detail = await _attempt(rt, tr, job, step, actor, max_bytes)
         except Exception as err:
@@ -255,6 +256,8 @@ async def _stopped_by(
         detail["url"] = err.url
     if status == FAILED and not isinstance(err, SecopRobotError | Exhausted):
         detail["traceback"] = secrets.mask("".join(traceback.format_exception(err))[-4000:])
+    if tr.record(step.name) is None:  # stopped before its first action: say where all the same
+        tr.start(step.name)
     tr.ledger.finish_step(job.key, step.name, status=status, detail=detail, message=reason)
     tr.event(status, reason, step.name)
     return status, reason

@@ -64,6 +64,17 @@ _VISIBLE_ERRORS_JS = """
 """
 
 
+def control_name(control: Locator) -> str:
+    """A short name for a control (its accessible name, else its last selector), for labels."""
+    text = repr(control)
+    named = re.findall(r'name=\\?"([^"\\]*)', text)
+    if named:
+        return str(named[-1])
+    selector = re.search(r"selector='(.*)'>$", text)
+    parts = (selector.group(1) if selector else text).split(">>")
+    return [p.strip() for p in parts if not p.strip().startswith("nth=")][-1]
+
+
 def label_pattern(label: str) -> re.Pattern[str]:
     """A label matched whole, with or without the portal's red asterisk (``Nit *``)."""
     return re.compile(r"^\s*" + re.escape(label) + r"(\s*\*)?\s*$")
@@ -126,7 +137,8 @@ class PortalSession:
         async def click() -> Response | None:
             async with self.page.expect_navigation(wait_until="domcontentloaded") as nav:
                 await control.click()
-                checkpoint()  # the request is on its way: the portal may or may not act on it
+                # the request is on its way: the portal may or may not act on it
+                checkpoint("click", control_name(control))
             return await nav.value
 
         response = await self.guard(click)
