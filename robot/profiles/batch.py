@@ -1,11 +1,15 @@
 """Checks across a batch: no NIT twice, no e-mail or user name shared by two users.
 
 The keys are collected from each file's own data, each one valid on its own, so a profile
-with other problems still takes part (all problems at once).
+with other problems still takes part (all problems at once). They are compared normalised
+(:func:`normal`: NFKC, then case folded), so that the same e-mail written with full-width
+letters or another case is the same e-mail; a NIT is compared in its one canonical form
+(ASCII digits only: look-alike digits are refused by the NIT's own check).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +43,7 @@ def batch_keys(doc: YamlDocument) -> list[BatchKey]:
     def add(kind: str, loc: Loc, check: Callable[[str], str], value: Any) -> None:
         text = _valid_text(check, value)
         if text is not None:
-            keys.append(BatchKey(kind, text.lower(), doc.file, loc, doc.line_of(loc)))
+            keys.append(BatchKey(kind, normal(text), doc.file, loc, doc.line_of(loc)))
 
     supplier = data.get("supplier")
     if isinstance(supplier, dict):
@@ -71,13 +75,18 @@ def profile_keys(profile: Profile) -> list[BatchKey]:
     """The batch keys of a valid profile (cheaper than :func:`batch_keys`: already checked)."""
     keys = [_key(profile, "nit", ("supplier", "nit"), profile.supplier.nit)]
     for loc, user in _user_locs(profile):
-        keys.append(_key(profile, "email", (*loc, "email"), user.email.lower()))
-        keys.append(_key(profile, "username", (*loc, "username"), user.username.lower()))
+        keys.append(_key(profile, "email", (*loc, "email"), user.email))
+        keys.append(_key(profile, "username", (*loc, "username"), user.username))
     return keys
 
 
+def normal(value: str) -> str:
+    """The form two values are compared in: NFKC (full-width, ligatures…), case folded."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
 def _key(profile: Profile, kind: str, loc: Loc, value: str) -> BatchKey:
-    return BatchKey(kind, value, profile.display_name, loc, profile.problem(loc, "").line)
+    return BatchKey(kind, normal(value), profile.display_name, loc, profile.problem(loc, "").line)
 
 
 def _user_locs(profile: Profile) -> list[tuple[Loc, User]]:

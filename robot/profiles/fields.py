@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -63,8 +64,82 @@ def control_problem(value: Any) -> str | None:
     return None
 
 
+# Characters that show nothing, or change how the text around them is shown, beyond the
+# control characters (robot.errors.CONTROL_CHARACTERS): format characters (Unicode category
+# Cf: zero-width space and joiners, the Arabic letter mark, word joiner, soft hyphen, BOM,
+# tags) and the blank letters and marks (fillers, variation selectors, grapheme joiner). A
+# name holding one looks like another name and is not the same text.
+_INVISIBLE_MARKS = frozenset(
+    {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x3164, 0xFFA0}
+    | set(range(0xFE00, 0xFE10))  # variation selectors
+)
+
+
+def invisible_problem(value: str) -> str | None:
+    """Spanish message if the text holds an invisible or direction-changing character."""
+    for char in value:
+        if unicodedata.category(char) == "Cf" or ord(char) in _INVISIBLE_MARKS:
+            return (
+                f"contiene un carácter invisible o que cambia la dirección del texto "
+                f"(U+{ord(char):04X}); quítelo"
+            )
+    return None
+
+
+def check_visible(value: str) -> str:
+    problem = invisible_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NUMBER_AS_TEXT
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(check_visible),
+    NUMBER_AS_TEXT,
+]
+
+
+# --- identifiers: ASCII only ------------------------------------------------------------------
+
+
+def ascii_problem(value: str, expected: str) -> str | None:
+    """Spanish message if an identifier holds a character that is not ASCII, else None.
+
+    NFKC tells what a character looks like: a full-width or Arabic-Indic digit looks like a
+    digit and is told so, never silently converted (the same NIT written with look-alike
+    digits would otherwise pass the check for a NIT used twice). ``expected`` says what to
+    write instead.
+    """
+    for char in value:
+        if char.isascii():
+            continue
+        code = f"U+{ord(char):04X}"
+        looks = unicodedata.normalize("NFKC", char)
+        if unicodedata.category(char) == "Nd" or (looks.isascii() and looks.isdigit()):
+            return (
+                f"contiene un carácter que parece un dígito pero no lo es ({code}); "
+                f"escriba {expected} con los dígitos 0-9 del teclado"
+            )
+        if looks.isascii() and looks.isspace():
+            return f"contiene un espacio especial ({code}); use un espacio normal"
+        return f"contiene un carácter no permitido ({code}); escriba {expected}"
+    return None
+
+
+def check_id_number(value: str) -> str:
+    problem = ascii_problem(value, "el número")
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+IdNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(check_id_number),
+    NUMBER_AS_TEXT,
 ]
 
 
@@ -121,12 +196,15 @@ Slot = Annotated[str, AfterValidator(_check_slot), choice_of(portal_rules.DOCUME
 
 # --- NIT ------------------------------------------------------------------------------------
 
-_NIT_RE = re.compile(r"(\d{5,15})-(\d)")
+_NIT_RE = re.compile(r"([0-9]{5,15})-([0-9])")
 
 
 def check_nit(value: str) -> str:
-    """``900.123.456-8`` -> ``900123456-8``; the check digit must match (DIAN)."""
-    compact = re.sub(r"[\s.]", "", value)
+    """``900.123.456-8`` -> ``900123456-8``; the check digit must match (DIAN). ASCII only."""
+    problem = ascii_problem(value, "el NIT")
+    if problem is not None:
+        raise ValueError(problem)
+    compact = re.sub(r"[ \t.]", "", value)
     match = _NIT_RE.fullmatch(compact)
     if match is None:
         if compact.isdigit():
@@ -167,6 +245,9 @@ def check_phone(value: str) -> str:
         "número de teléfono no válido; en Colombia: celular 3xx xxx xxxx o fijo 60x xxx xxxx; "
         "de otro país, con + e indicativo"
     )
+    problem = ascii_problem(value, "el teléfono")
+    if problem is not None:  # phonenumbers would read look-alike digits as digits
+        raise ValueError(problem)
     try:
         number = phonenumbers.parse(value, "CO")
     except phonenumbers.NumberParseException:
