@@ -61,18 +61,28 @@ def test_created_user_is_accepted_and_chooses_a_password_from_the_mail(
 
     newcomer = WebClient(portal.url)
     form = newcomer.get(link)
-    assert "Elija su contraseña para activarlo" in form.text()
+    assert "Elija su contraseña y acepte los términos" in form.text()
+    # The person accepts the terms and the data policy herself (the administrator cannot).
+    unconsented = newcomer.submit(
+        {"txtPassword": PASSWORD, "txtPasswordConfirm": PASSWORD}, button="btnActivate"
+    )
+    assert unconsented.status == 400
+    assert set(unconsented.visible_errors()) == {"chkTerms", "chkDataPolicy"}
+    assert "términos y condiciones" in unconsented.visible_error("chkTerms")
+    consents = {"chkTerms": "1", "chkDataPolicy": "1"}
     bad = newcomer.submit(
-        {"txtPassword": PASSWORD, "txtPasswordConfirm": "Otra#Clave1"}, button="btnActivate"
+        {"txtPassword": PASSWORD, "txtPasswordConfirm": "Otra#Clave1", **consents},
+        button="btnActivate",
     )
     assert bad.status == 400
     assert bad.visible_error("txtPasswordConfirm") == "Las contraseñas no coinciden."
     weak = newcomer.submit(
-        {"txtPassword": "debil", "txtPasswordConfirm": "debil"}, button="btnActivate"
+        {"txtPassword": "debil", "txtPasswordConfirm": "debil", **consents}, button="btnActivate"
     )
     assert "mínimo 8 caracteres" in weak.visible_error("txtPassword")
     done = newcomer.submit(
-        {"txtPassword": PASSWORD, "txtPasswordConfirm": PASSWORD}, button="btnActivate"
+        {"txtPassword": PASSWORD, "txtPasswordConfirm": PASSWORD, **consents},
+        button="btnActivate",
     )
     assert "fue activado" in done.text()
     desk = newcomer.login(data["txtUserName"])

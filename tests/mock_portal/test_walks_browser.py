@@ -163,6 +163,8 @@ def test_account_selector_user_administration_and_crear(
     expect(other.get_by_role("link", name="Salir")).to_have_count(0)  # nobody is logged in
     other.get_by_label(re.compile(r"^Contraseña")).fill(PASSWORD)
     other.get_by_label("Confirmar contraseña").fill("Otra#Clave2026")
+    other.get_by_label(re.compile(r"^Acepto los términos")).check()
+    other.get_by_label(re.compile(r"^Autorizo el tratamiento")).check()
     other.get_by_role("button", name="Activar usuario").click()
     expect(other.locator("#txtPasswordConfirmFailure")).to_have_text(
         "Las contraseñas no coinciden."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, g, redirect, request
@@ -28,6 +29,19 @@ REASONS = {
     "activado": "Su usuario fue activado. Ya puede ingresar.",
 }
 _BAD_LOGIN = "Usuario o contraseña incorrectos."
+# Where a mail link may send a user after login (ReturnUrl): a page of the portal, never
+# another site (no scheme, no //, no query of its own).
+_RETURN_RE = re.compile(r"/CO1Marketplace/[A-Za-z]+(?:/[A-Za-z]+)*")
+
+
+def _return_to() -> tuple[str, int | None]:
+    """(ReturnUrl, cuenta) of the login link, when they are acceptable; else ('', None)."""
+    source = request.form if request.method == "POST" else request.args
+    path = source.get("ReturnUrl", "")
+    if not _RETURN_RE.fullmatch(path):
+        return "", None
+    cuenta = source.get("cuenta", "")
+    return path, int(cuenta) if cuenta.isdecimal() and len(cuenta) < 19 else None
 
 
 def _captcha_needed() -> bool:
@@ -46,7 +60,11 @@ def _new_captcha() -> str:
 @bp.route("/STS/Users/Login/Index", methods=["GET", "POST"])
 def login() -> ViewResult:
     if request.method == "GET":
-        message = REASONS.get(request.args.get("motivo", ""), "")
+        reason = request.args.get("motivo", "")
+        if g.session.user_id is not None and reason != "expirada" and _return_to()[0]:
+            # a mail's link (ReturnUrl) opened in a browser that is already logged in
+            return _after_login(g.session.user_id)
+        message = REASONS.get(reason, "")
         return _login_page(message=message, kind="warning" if message else "info")
     username = request.form.get("txtUserName", "").strip()
     password = request.form.get("txtPassword", "")
@@ -80,9 +98,14 @@ def _login_page(
     resend: bool = False,
 ) -> ViewResult:
     captcha = _new_captcha() if _captcha_needed() else ""
+    return_url, cuenta = _return_to()
+    extra = {"user": None} if request.args.get("motivo") == "expirada" else {}
     return render(
         "auth/login.html",
         401 if error else 200,
+        return_url=return_url,
+        cuenta=cuenta,
+        **extra,  # an expired-session page never shows the user's menu
         username=username,
         error=error,
         message=message,
@@ -94,8 +117,17 @@ def _login_page(
 
 
 def _after_login(user_id: int) -> BaseResponse:
+    """Where a user goes after login: the page of the mail's link (ReturnUrl, in the account
+    ``cuenta`` when the user is an accepted member of it), else by their accounts."""
     store = portal().store
     accepted = [m for m in store.memberships_of_user(user_id) if m["state"] == "Aceptado"]
+    return_url, cuenta = _return_to()
+    if return_url:
+        chosen = [m for m in accepted if m["account_id"] == cuenta]
+        if chosen or len(accepted) == 1:
+            store.set_session_account(g.session.id, (chosen or accepted)[0]["account_id"])
+            refresh_session()
+            return redirect(f"{return_url}?mkey={g.session.mkey}")
     if len(accepted) > 1:
         return redirect(url("auth.select_account"))
     if len(accepted) == 1:

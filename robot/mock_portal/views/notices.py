@@ -89,7 +89,14 @@ def send_access_requested(admin: sqlite3.Row, requester: sqlite3.Row, account: s
                 f"{account['name']} (NIT {account['nit']}).",
                 "Acepte o rechace la solicitud en Administración de usuarios.",
             ],
-            link=_absolute("admin.users"),
+            # The login page with ReturnUrl: a logged-in administrator goes straight to the
+            # Usuarios page of this account; anyone else logs in first, then goes there.
+            link=_absolute(
+                "auth.login",
+                **LOGIN_QUERY,
+                ReturnUrl=url_for("admin.users"),
+                cuenta=account["id"],
+            ),
             link_text="Administración de usuarios",
         )
     )

@@ -103,13 +103,28 @@ def confirm() -> ViewResult:
     needs_password = not user["password_hash"]
     errors: dict[str, str] = {}
     if needs_password:
+        consents = {key: request.form.get(key) == "1" for key in CONSENTS}
         if request.method == "GET":
             # "created", not "user": that name is the logged-in user of the page's header
-            return render("register/choose_password.html", token=token, created=user, errors={})
+            return render(
+                "register/choose_password.html",
+                token=token,
+                created=user,
+                errors={},
+                consents=consents,
+            )
         password = user_form.read_passwords(request.form, errors)
+        # A user created by an administrator accepts the terms and the data policy personally,
+        # before their first login (the administrator's Crear has no consent boxes).
+        errors |= {key: CONSENTS[key] for key, given in consents.items() if not given}
         if errors:
             return render(
-                "register/choose_password.html", 400, token=token, created=user, errors=errors
+                "register/choose_password.html",
+                400,
+                token=token,
+                created=user,
+                errors=errors,
+                consents=consents,
             )
     state, _ = store.use_activation_token(token)
     if state != "ok":
