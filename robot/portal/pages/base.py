@@ -27,6 +27,7 @@ from robot.portal.limiter import Politeness
 T = TypeVar("T")
 
 LOGIN_PATH = "/STS/Users/Login/Index"
+STALE_FORM = "token de seguridad"  # 400 for a form posted after its session ended
 LOGIN_QUERY = "?SkinName=CCE&currentLanguage=es-CO&Page=login&Country=CO"
 
 # The pages the robot knows, by their <title> (before " - SECOP II").
@@ -201,6 +202,8 @@ class PortalSession:
         if await page.locator("#divErrorPage").count():
             title = (await page.locator("#lblErrorTitle").inner_text()).strip()
             message = (await page.locator("#lblErrorMessage").inner_text()).strip()
+            if status == 400 and STALE_FORM in message:  # the form outlived its session
+                raise SessionExpired(f"{title}: {message} (HTTP {status})", url=self.path)
             error_class = PortalUnavailable if status >= 500 else PortalError
             raise error_class(f"{title}: {message} (HTTP {status})", url=self.path)
         if status >= 500:
