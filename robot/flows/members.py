@@ -117,7 +117,9 @@ async def activate_created(
     assert found.link is not None
     confirm = ConfirmPage(await actor.session())
     if await confirm.open(found.link) is Activation.CHOOSE_PASSWORD:
-        await confirm.choose_password(actor.password)
+        await confirm.choose_password(
+            actor.password, terms=user.accept_terms, data_policy=user.data_policy_consent
+        )
     landing = await actor.login()
     if landing in (Landing.REFUSED, Landing.NOT_ACTIVATED):
         raise PortalError(f"el usuario {user.username} no quedó activo tras elegir contraseña")

@@ -100,7 +100,9 @@ async def activate(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
     confirm = ConfirmPage(await actor.session())
     result = await confirm.open(found.link)
     if result is Activation.CHOOSE_PASSWORD:
-        await confirm.choose_password(actor.password)
+        await confirm.choose_password(
+            actor.password, terms=user.accept_terms, data_policy=user.data_policy_consent
+        )
     elif result is Activation.LINK_SPENT:
         landing = await actor.login()
         if landing in (Landing.NOT_ACTIVATED, Landing.REFUSED):

@@ -11,6 +11,8 @@ from robot.portal.pages.auth import resend_path
 from robot.portal.pages.base import PortalSession
 
 REGISTER_PATH = "/STS/Users/Register/Index"
+TERMS = "Acepto los términos y condiciones de uso"
+DATA_POLICY = "Autorizo el tratamiento de mis datos personales"
 
 # Messages of Registrar usuario that mean "this user may already be ours".
 USERNAME_TAKEN = "nombre de usuario ya está en uso"
@@ -47,9 +49,9 @@ class RegisterPage:
         await self.s.field("Contraseña").fill(password)
         await self.s.field("Confirmar contraseña").fill(password)
         if accept_terms:
-            await self.s.field("Acepto los términos y condiciones de uso").check()
+            await self.s.field(TERMS).check()
         if data_policy_consent:
-            await self.s.field("Autorizo el tratamiento de mis datos personales").check()
+            await self.s.field(DATA_POLICY).check()
         await self.s.submit(self.s.button("Registrar"))
         errors = await self.s.visible_errors()
         if errors:
@@ -97,9 +99,15 @@ class ConfirmPage:
             return Activation.ACTIVATED
         raise PortalError(f"el enlace de activación llevó a una página inesperada: {self.s.path}")
 
-    async def choose_password(self, password: str) -> None:
+    async def choose_password(self, password: str, *, terms: bool, data_policy: bool) -> None:
+        """A user created by an administrator: the password, and the person's own consents
+        (ticked only as the profile says)."""
         await self.s.field("Contraseña").fill(password)
         await self.s.field("Confirmar contraseña").fill(password)
+        for label, given in ((TERMS, terms), (DATA_POLICY, data_policy)):
+            box = self.s.field(label)
+            if given and await box.count():
+                await box.check()
         await self.s.submit(self.s.button("Activar usuario"))
         errors = await self.s.visible_errors()
         if errors:
