@@ -11,11 +11,11 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from robot import __version__, secrets
+from robot import __version__, cliusage, secrets
 from robot.errors import ConfigError, SecopRobotError, escape_controls, os_reason
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,7 +85,46 @@ def _write_crash_report(err: BaseException) -> Path:
     return Path(name)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+cliusage.install()  # click's own messages in Spanish, for every command
+
+
+class Group(click.Group):
+    """The ``secop-robot`` group: click's usage errors (an unknown option, a missing argument,
+    a value out of range), for any command it holds, are shown like every problem: one Spanish
+    line, what to type, exit 1."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:
+            _usage_error(err)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            _usage_error(err)
+
+
+def _usage_error(err: click.UsageError) -> NoReturn:
+    if isinstance(err, click.exceptions.NoArgsIsHelpError):  # no command given: the help
+        click.echo(err.format_message())
+        sys.exit(0)
+    say(f"error: {err.format_message()}", err=True)
+    ctx = err.ctx
+    if ctx is not None:
+        usage = " ".join([ctx.command_path, *ctx.command.collect_usage_pieces(ctx)])
+        say(f"→ uso: {usage}; ayuda: {ctx.command_path} --help", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="secop-robot")
 def main() -> None:
     """secop-robot: onboard suppliers onto SECOP II from YAML profiles."""

@@ -38,9 +38,16 @@ STEPS: tuple[Step, ...] = ("user", "account", "additional_users")
 class MockSettings(Strict):
     """Overrides of the mock portal's settings (``robot.settings``, ``portal.*``)."""
 
-    token_ttl_hours: int | None = Field(None, ge=1, description="Horas de validez del enlace")
-    session_ttl_seconds: int | None = Field(None, ge=1, description="Segundos de sesión inactiva")
-    max_upload_mb: float | None = Field(None, gt=0, description="Tamaño máximo de un documento")
+    # The ranges of the settings these override (robot.settings): no inf, no nan, no 0.
+    token_ttl_hours: int | None = Field(
+        None, ge=1, le=8760, description="Horas de validez del enlace"
+    )
+    session_ttl_seconds: int | None = Field(
+        None, ge=1, le=7 * 86400, description="Segundos de sesión inactiva"
+    )
+    max_upload_mb: float | None = Field(
+        None, ge=0.01, le=1024, description="Tamaño máximo de un documento, en MB"
+    )
     state_endpoint: bool | None = Field(None, description="Servir el volcado JSON /_state")
     existing_suppliers: list[str] | None = Field(
         None,

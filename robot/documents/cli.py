@@ -8,6 +8,7 @@ import click
 
 from robot import settings
 from robot.cli import explain_errors
+from robot.cliusage import SettingNumber
 from robot.documents.filetype import mb
 from robot.documents.from_profile import specs_from_profile, supplier_from_profile
 from robot.documents.manifest import MANIFEST_NAME
@@ -29,7 +30,7 @@ from robot.profiles import load_profile
 )
 @click.option(
     "--max-upload-mb",
-    type=float,
+    type=SettingNumber("portal.max_upload_mb"),
     default=None,
     help="the portal's size limit per file, in MB  [default: setting portal.max_upload_mb]",
 )

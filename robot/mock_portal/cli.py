@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from robot.cli import explain_errors
+from robot.cliusage import SettingNumber
 from robot.errors import ConfigError, Problem
 from robot.mock_portal.faults import FaultConfig
 from robot.settings import resolve
@@ -108,7 +109,12 @@ PORTAL_SETTINGS = ("token_ttl_hours", "session_ttl_seconds", "max_upload_mb", "s
 
 
 @click.command("mock-portal")
-@click.option("--port", type=int, default=None, help="0 picks a free port  [default: 0]")
+@click.option(
+    "--port",
+    type=SettingNumber("portal.port"),
+    default=None,
+    help="0 picks a free port  [default: 0]",
+)
 @click.option("--host", default=None, help="address to listen on  [default: 127.0.0.1]")
 @click.option("--scenario", type=click.Path(path_type=Path), help="take faults and settings")
 @click.option("--fault", "faults", multiple=True, metavar="NAME=VALUE", help="a fault switch")
@@ -121,9 +127,24 @@ PORTAL_SETTINGS = ("token_ttl_hours", "session_ttl_seconds", "max_upload_mb", "s
 @click.option("--mail-domain", default=None, help="catch-all domain  [default: proveedores.test]")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), help="SQLite file to keep")
 @click.option("--state-endpoint/--no-state-endpoint", default=None, help="serve /_state JSON")
-@click.option("--token-ttl-hours", type=float, default=None, help="[default: 72]")
-@click.option("--session-ttl-seconds", type=int, default=None, help="[default: 1800]")
-@click.option("--max-upload-mb", type=float, default=None, help="[default: 10]")
+@click.option(
+    "--token-ttl-hours",
+    type=SettingNumber("portal.token_ttl_hours"),
+    default=None,
+    help="[default: 72]",
+)
+@click.option(
+    "--session-ttl-seconds",
+    type=SettingNumber("portal.session_ttl_seconds"),
+    default=None,
+    help="[default: 1800]",
+)
+@click.option(
+    "--max-upload-mb",
+    type=SettingNumber("portal.max_upload_mb"),
+    default=None,
+    help="[default: 10]",
+)
 @explain_errors
 def mock_portal(
     port: int | None,

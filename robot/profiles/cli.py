@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from robot.cli import explain_errors, say
+from robot.cliusage import SettingNumber
 from robot.errors import ConfigError
 from robot.portal_rules import DEFAULT_MAX_UPLOAD_MB
 from robot.profiles.schema import write_schemas
@@ -22,7 +23,7 @@ from robot.profiles.validate import validate_paths
 )
 @click.option(
     "--max-upload-mb",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SettingNumber("portal.max_upload_mb"),
     default=DEFAULT_MAX_UPLOAD_MB,
     show_default=True,
     help="Largest document the portal accepts (profiles given directly).",

@@ -49,8 +49,9 @@ def test_readme_shows_the_test_command_that_ci_runs() -> None:
 
 def test_unknown_command_is_a_usage_error_not_a_traceback() -> None:
     result = CliRunner().invoke(main, ["registrar-todo"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Traceback" not in result.output
+    assert result.stderr.splitlines()[0] == "error: no existe la orden 'registrar-todo'."
 
 
 @pytest.fixture

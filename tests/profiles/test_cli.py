@@ -248,7 +248,11 @@ def test_max_upload_mb_flag(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["validate", "--max-upload-mb", "4", str(tmp_path / "p.yaml")])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["validate", "--max-upload-mb", "0", str(tmp_path / "p.yaml")])
-    assert result.exit_code == 2  # a usage error, said by click
+    assert result.exit_code == 1  # a usage error, in Spanish like every problem
+    assert result.stderr.splitlines()[0] == (
+        "error: valor no válido para '--max-upload-mb': 0.0 está fuera del rango; use un "
+        "número de 0.01 a 1024"
+    )
     assert "Traceback" not in result.output
 
 
