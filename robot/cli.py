@@ -151,5 +151,9 @@ def _register_commands() -> None:
 
     main.add_command(documents)
 
+    from robot.reporting.cli import report
+
+    main.add_command(report)
+
 
 _register_commands()

@@ -8,13 +8,14 @@ prepared documents, the evidence of failures and (for the bundled mock) the port
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +30,10 @@ from robot.profiles.loader import secret_problems
 from robot.profiles.models import Profile
 from robot.results import RESULTS_NAME, write_results
 from robot.scenarios import STEPS, MockPortal, Portal, Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from robot.reporting.progress import Progress
+    from robot.reporting.render import ReportWriter
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_SCENARIO = PROJECT / "scenarios" / "demo.yaml"
@@ -86,13 +91,13 @@ def make_jobs(profiles: list[Profile], phases: list[str]) -> list[Job]:
     ]
 
 
-def _log(quiet: bool, names: dict[str, str]) -> Callable[[str, str], None]:
-    def log(key: str, text: str) -> None:
-        if not quiet:
-            stamp = time.strftime("%H:%M:%S")
-            say(f"[{stamp}] {names.get(key, key)}: {text}", err=True)
-
-    return log
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(["es", "en"]),
+    default="es",
+    show_default=True,
+    help="language of the progress display and the report",
+)
 
 
 @click.command("run")
@@ -104,6 +109,7 @@ def _log(quiet: bool, names: dict[str, str]) -> Callable[[str, str], None]:
 @click.option("--until", metavar="STEP", help="stop before this step (e.g. account.finalize)")
 @click.option("--accept-changes", is_flag=True, help="continue suppliers whose profile changed")
 @click.option("--quiet", is_flag=True, help="no progress lines, only the summary")
+@LANG_OPTION
 @explain_errors
 def run(
     inputs: tuple[Path, ...],
@@ -114,6 +120,7 @@ def run(
     until: str | None,
     accept_changes: bool,
     quiet: bool,
+    lang: str = "es",
 ) -> None:
     """Onboard the suppliers of SCENARIO (or of PROFILE files, on the bundled mock portal).
 
@@ -138,6 +145,7 @@ def run(
         options,
         concurrency or scenario.concurrency,
         quiet=quiet,
+        lang=lang,
     )
     sys.exit(code)
 
@@ -174,18 +182,25 @@ def execute(
     concurrency: int,
     *,
     quiet: bool = False,
+    lang: str = "es",
 ) -> int:
     """Run the batch into ``out_dir``; print the summary; return the exit code."""
+    from robot.reporting.progress import Progress
+    from robot.reporting.render import ReportWriter
     from robot.runner import changed_steps, register_jobs
 
     out_dir.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(out_dir / LEDGER_NAME)
+    writer = ReportWriter(ledger, out_dir, lang)
+    finished = False
     try:
         ledger.begin_run(shlex.join(["secop-robot", *sys.argv[1:]]))
         jobs = make_jobs(profiles, phases)
         register_jobs(ledger, jobs)
         write_results(ledger, out_dir)
+        writer.update()
         names = {j.key: j.profile.supplier.short_name for j in jobs}
+        progress = Progress(names, quiet=quiet, lang=lang)
         todo = [
             j
             for j in jobs
@@ -193,13 +208,24 @@ def execute(
             or (changed_steps(ledger, j) and options.accept_changes)
         ]
         if todo:
-            _drive(scenario, todo, phases, out_dir, options, concurrency, ledger, quiet, names)
+            progress.attach(ledger.path, [j.key for j in todo])
+            try:
+                _drive(
+                    scenario, todo, phases, out_dir, options, concurrency, ledger, progress, writer
+                )
+            finally:
+                progress.close()
         else:
-            _log(quiet, names)("-", "todos los proveedores ya estaban terminados")
+            progress.log("-", "todos los proveedores ya estaban terminados")
         ledger.end_run("fin")
         results = write_results(ledger, out_dir)
-        return summary(ledger, results, out_dir)
+        index = writer.update(final=True)
+        finished = True
+        return summary(ledger, results, out_dir, index)
     finally:
+        if not finished:  # interrupted or broken: the report still says how far it got
+            with contextlib.suppress(Exception):
+                writer.update(final=True)
         ledger.close()
 
 
@@ -222,13 +248,13 @@ def _drive(
     options: Options,
     concurrency: int,
     ledger: Ledger,
-    quiet: bool,
-    names: dict[str, str],
+    progress: Progress,
+    writer: ReportWriter,
 ) -> None:
     from robot.bundled import bundled_portal
 
     max_bytes = int(scenario.portal.max_upload_mb * 1024 * 1024)
-    log = _log(quiet, names)
+    log = progress.log
     if scenario.portal.mock is not None:
         with bundled_portal(scenario, out_dir) as portal:
             log("-", f"portal simulado en {portal.base_url} (correo: {portal.backend})")
@@ -245,6 +271,7 @@ def _drive(
                     ledger,
                     log,
                     max_bytes,
+                    writer,
                     mock=True,
                 )
             )
@@ -269,6 +296,7 @@ def _drive(
             ledger,
             log,
             max_bytes,
+            writer,
             mock=False,
         )
     )
@@ -317,6 +345,7 @@ async def _batch(
     ledger: Ledger,
     log: Callable[[str, str], None],
     max_bytes: int,
+    writer: ReportWriter,
     *,
     mock: bool,
 ) -> None:
@@ -346,11 +375,17 @@ async def _batch(
                 phases,
                 concurrency,
                 max_bytes,
-                on_done=lambda: write_results(ledger, out_dir),
+                on_done=lambda: _after_supplier(ledger, out_dir, writer),
             )
         finally:
             await browser.close()
             await asyncio.to_thread(stop_watchers)
+
+
+def _after_supplier(ledger: Ledger, out_dir: Path, writer: ReportWriter) -> None:
+    """After each supplier: results.json, its report page, the index (at most every few s)."""
+    write_results(ledger, out_dir)
+    writer.update()
 
 
 LABELS = {
@@ -364,7 +399,7 @@ LABELS = {
 }
 
 
-def summary(ledger: Ledger, results: Path, out_dir: Path) -> int:
+def summary(ledger: Ledger, results: Path, out_dir: Path, index: Path | None = None) -> int:
     rows = ledger.suppliers()
     width = max([len(r.legal_name) for r in rows] + [9])
     say(f"{'Proveedor':{width}}  {'NIT':13}  {'Estado':18}  Motivo")
@@ -376,6 +411,8 @@ def summary(ledger: Ledger, results: Path, out_dir: Path) -> int:
     say(", ".join(f"{LABELS.get(k, k)}: {v}" for k, v in sorted(counts.items())))
     say(f"Resultados: {results}")
     say(f"Registro de pasos: {out_dir / LEDGER_NAME}")
+    if index is not None:
+        say(f"Informe: {index}")
     finished = all(r.status in (*FINAL, STOPPED) for r in rows)
     return 0 if finished else EXIT_SOME_NOT_FINISHED
 
@@ -422,8 +459,9 @@ def print_plan(profiles: list[Profile], phases: list[str], scenario: Scenario) -
 @click.command("demo")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="output folder")
 @click.option("--quiet", is_flag=True, help="no progress lines, only the summary")
+@LANG_OPTION
 @click.pass_context
-def demo(ctx: click.Context, out: Path | None, quiet: bool) -> None:
+def demo(ctx: click.Context, out: Path | None, quiet: bool, lang: str) -> None:
     """The main job on the embedded default: the robot onboards the sample profiles
     (scenarios/demo.yaml) against the bundled mock portal and mail stack, and writes its
     output to reports/demo. The sample users' password comes from SECOP_DEMO_PASSWORD
@@ -441,6 +479,7 @@ def demo(ctx: click.Context, out: Path | None, quiet: bool) -> None:
         until=None,
         accept_changes=False,
         quiet=quiet,
+        lang=lang,
     )
 
 

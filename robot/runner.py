@@ -15,6 +15,7 @@ Whatever happens to one supplier, the batch goes on with the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import traceback
 from collections.abc import Callable
@@ -49,6 +50,9 @@ from robot.ledger import (
     STOPPED,
     Ledger,
 )
+from robot.reporting.build import SHOT_SUFFIX, SHOTS_DIR
+from robot.reporting.images import shoot
+from robot.reporting.traces import StepTrace, traceable
 
 RETRYABLE = (PortalUnavailable, ActivationMailNotFound, PortalError)
 NOT_RETRYABLE = (PortalRejected, NeedsPerson, ExistingAccount)
@@ -178,11 +182,15 @@ async def _steps(
             return STOPPED, f"detenido antes de {step.name} (--until)"
         actor = job.actors[step.actor]
         crashpoint.step.set(step.name)  # the test seam's label (a no-op outside tests)
+        trace = await _trace(step, actor)
         try:
             detail = await _attempt(rt, tr, job, step, actor, max_bytes)
         except Exception as err:
-            return await _stopped_by(rt, tr, job, step, actor, err)
+            return await _stopped_by(rt, tr, job, step, actor, err, trace)
+        await trace.drop()
         tr.finish(step.name, detail)
+        if step.run is not None:  # the report's milestone: the page after the step
+            await shoot(actor, rt.out_dir / job.dir / SHOTS_DIR / f"{step.name}{SHOT_SUFFIX}")
         rt.log(job.key, f"{step.name} ✓ {_summary(detail)}")
         if detail.get("decision") == account.ACCESS:
             access = True
@@ -190,6 +198,16 @@ async def _steps(
     if access:
         return ACCESS_REQUESTED, "el NIT ya existía: se solicitó acceso a la cuenta (Pendiente)"
     return ONBOARDED, ""
+
+
+async def _trace(step: Step, actor: Actor) -> StepTrace:
+    """A Playwright trace chunk of the step, unless the step types a password."""
+    if step.run is None or not traceable(step.name):
+        return StepTrace(None)
+    with contextlib.suppress(Exception):
+        session = await actor.session()
+        return await StepTrace.begin(session.page.context)
+    return StepTrace(None)
 
 
 def _day(text: Any) -> dt.date | None:
@@ -241,17 +259,29 @@ async def _attempt(
 
 
 async def _stopped_by(
-    rt: Runtime, tr: Tracker, job: Job, step: Step, actor: Actor, err: Exception
+    rt: Runtime,
+    tr: Tracker,
+    job: Job,
+    step: Step,
+    actor: Actor,
+    err: Exception,
+    trace: StepTrace | None = None,
 ) -> tuple[str, str]:
     """The supplier's status and reason for the error that stopped it at ``step``."""
-    shot = await actor.screenshot(
-        rt.out_dir / job.dir / "screenshots" / f"{step.name}-{tr.ledger.run_id}.png"
+    evidence = f"{step.name}-{tr.ledger.run_id}"
+    shot = await shoot(actor, rt.out_dir / job.dir / SHOTS_DIR / f"{evidence}{SHOT_SUFFIX}")
+    kept = (
+        None
+        if trace is None
+        else await trace.keep(rt.out_dir / job.dir / "traces" / f"{evidence}.zip")
     )
     status, reason = classify(err)
     reason = secrets.mask(f"{step.name}: {reason}")
     detail: dict[str, Any] = {"error": type(err).__name__}
     if shot is not None:
         detail["screenshot"] = str(shot.relative_to(rt.out_dir))
+    if kept is not None:
+        detail["trace"] = str(kept.relative_to(rt.out_dir))
     if isinstance(err, PortalError) and err.url:
         detail["url"] = err.url
     if status == FAILED and not isinstance(err, SecopRobotError | Exhausted):

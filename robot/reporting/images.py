@@ -1,0 +1,55 @@
+"""Screenshots for the report: taken through ``Actor.screenshot`` (password inputs masked in
+the image), then made small with Pillow: WebP, at most ``MAX_WIDTH`` wide and ``MAX_HEIGHT``
+tall (the top of a long page), no metadata, so a 500-supplier run stays small."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+MAX_WIDTH = 720
+MAX_HEIGHT = 1400
+QUALITY = 35
+
+
+class Shooter(Protocol):
+    async def screenshot(self, path: Path) -> Path | None: ...
+
+
+def compress(source: Path, target: Path) -> Path:
+    """``source`` (any image Pillow reads) as a small WebP at ``target``; ``source`` removed."""
+    with Image.open(source) as image:
+        picture = image.convert("RGB")
+    scale = min(1.0, MAX_WIDTH / max(picture.width, 1))
+    if picture.height * scale > MAX_HEIGHT:
+        picture = picture.crop((0, 0, picture.width, int(MAX_HEIGHT / scale)))
+    if scale < 1.0:
+        size = (MAX_WIDTH, max(int(picture.height * scale), 1))
+        picture = picture.resize(size, Image.Resampling.LANCZOS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    picture.save(tmp, format="WEBP", quality=QUALITY, method=1)  # no EXIF, no XMP: none given
+    tmp.replace(target)
+    if source != target:
+        with contextlib.suppress(OSError):
+            source.unlink()
+    return target
+
+
+async def shoot(actor: Shooter, target: Path) -> Path | None:
+    """The actor's page now, masked and compressed into ``target`` (.webp); None without a
+    page. Never raises: a screenshot is evidence, not a reason to fail a supplier."""
+    raw = target.with_name(f".{target.stem}.raw.png")
+    try:
+        taken = await actor.screenshot(raw)
+        if taken is None:
+            return None
+        return await asyncio.to_thread(compress, taken, target)
+    except Exception:
+        with contextlib.suppress(OSError):
+            raw.unlink()
+        return None

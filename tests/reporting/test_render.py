@@ -1,0 +1,123 @@
+"""The report written from a recorded ledger, checked by parsing its HTML and XML."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from bs4 import BeautifulSoup
+
+from robot.reporting.render import render_report
+from tests.reporting.sample import HOSTILE_NAME, make_run
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = make_run(tmp_path_factory.mktemp("report") / "out", count=8)
+    render_report(out, "es")
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_index_counts_every_outcome_and_lists_every_supplier(report: Path) -> None:
+    page = soup(report / "index.html")
+    assert page.html is not None and page.html["lang"] == "es"
+    counts = {li.get_text(" ", strip=True) for li in page.select("ul.counts li")}
+    assert "8 Total" in counts
+    assert {"2 registrado", "2 fallido", "1 aparcado", "1 detenido", "1 pendiente"} <= counts
+    rows = page.select("#suppliers tbody tr")
+    assert len(rows) == 8
+    assert {r["data-status"] for r in rows} == {
+        "onboarded", "access_requested", "parked", "failed", "stopped", "pending",
+    }  # fmt: skip
+    assert len(page.select("ol.timeline li")) == 8
+    options = [o["value"] for o in page.select("#filter-status option")]
+    assert options[0] == "" and "parked" in options
+
+
+def test_every_link_and_image_of_every_page_resolves(report: Path) -> None:
+    pages = [report / "index.html", *report.glob("suppliers/*/index.html")]
+    assert len(pages) == 9
+    checked = 0
+    for page in pages:
+        for tag, attr in (("a", "href"), ("img", "src")):
+            for node in soup(page).find_all(tag):
+                target = str(node.get(attr, ""))
+                if target.startswith(("http://", "https://", "#")):
+                    continue
+                assert (page.parent / unquote(target)).is_file(), f"{page}: {target}"
+                checked += 1
+    assert checked > 60
+
+
+def test_hostile_values_are_text_and_control_characters_are_visible(report: Path) -> None:
+    index = soup(report / "index.html")
+    assert not index.find("img")  # the injected <img onerror> is text, not an element
+    assert len(index.find_all("script")) == 1  # only the report's own
+    first = index.select_one("#suppliers tbody tr a")
+    assert first is not None and first.get_text() == HOSTILE_NAME
+    assert "\\u202e" in index.get_text() and "\u202e" not in index.get_text()
+    page = soup(report / "suppliers" / "900000000" / "index.html")
+    assert not page.find("script")
+    assert page.h1 is not None and page.h1.get_text() == HOSTILE_NAME
+
+
+def test_supplier_page_shows_sent_next_to_shown_documents_mails_and_problems(
+    report: Path,
+) -> None:
+    page = soup(report / "suppliers" / "900000000" / "index.html")
+    fields = {
+        tr.th.get_text(): [td.get_text() for td in tr.find_all("td")]
+        for tr in page.select("#fields tbody tr")
+        if tr.th is not None
+    }
+    assert fields["Tamaño de empresa"] == ["Pequeña empresa", "pequena", "revisar"]
+    assert fields["Nit"] == ["900000000", "900000000", "sí"]
+    docs = page.select("#documents tbody tr")
+    assert len(docs) == 3 and all(d.select_one("img.thumb") for d in docs)
+    assert {d.select(".badge")[0].get_text() for d in docs} == {"coincide"}
+    assert "2026-12-03 07:03:16" in page.get_text()  # 12:03:16 UTC in Bogotá
+    assert "********" in page.get_text()  # the password column
+    failed = soup(report / "suppliers" / "900000003" / "index.html")
+    problem = failed.select_one(".problem")
+    assert problem is not None
+    assert "<b>inválido</b>" in problem.get_text()  # the portal's message, as text
+    assert problem.select_one("img.shot") is not None
+    assert problem.select_one("a.trace") is not None
+    assert (
+        "playwright show-trace suppliers/900000003/traces/account.form-1.zip" in problem.get_text()
+    )
+
+
+def test_english_report(tmp_path: Path) -> None:
+    out = make_run(tmp_path / "out", count=3, images=False)
+    render_report(out, "en")
+    page = soup(out / "index.html")
+    assert page.html is not None and page.html["lang"] == "en"
+    assert page.h1 is not None and page.h1.get_text() == "Run report"
+
+
+def test_junit_has_one_case_per_supplier_with_failures_and_parks(report: Path) -> None:
+    root = ET.parse(report / "junit.xml").getroot()
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert len(cases) == 8
+    assert suite.get("tests") == "8" and suite.get("failures") == "3"
+    assert suite.get("skipped") == "2"
+    failure_types = sorted(f.get("type", "") for c in cases for f in c.findall("failure"))
+    assert failure_types == ["failed", "failed", "parked"]
+    parked = next(c for c in cases if c.find("failure[@type='parked']") is not None)
+    failure = parked.find("failure")
+    assert failure is not None and "sin éxito tras 5 intentos" in failure.get("message", "")
+
+
+def test_results_json_is_written_with_the_report(report: Path) -> None:
+    data = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    assert len(data["suppliers"]) == 8
