@@ -13,12 +13,13 @@ from typing import Any
 from robot.errors import NeedsPerson, PortalError
 from robot.flows.account import logged_in
 from robot.flows.runtime import Actor, Job, Runtime, Tracker
+from robot.flows.user import resend
 from robot.mail import ACTIVATION_KINDS, Expectation
 from robot.portal.mapping import user_fields
 from robot.portal.pages.admin import UsersAdminPage
 from robot.portal.pages.auth import ConsentPage, Landing
 from robot.portal.pages.entity import EntityPage, RegistrationsPage
-from robot.portal.pages.register import Activation, ConfirmPage, ResendPage
+from robot.portal.pages.register import Activation, ConfirmPage
 
 ACCEPTED = "Aceptado"
 PENDING = "Pendiente"
@@ -103,14 +104,7 @@ async def activate_created(
         landing = await actor.login()
         if landing not in (Landing.REFUSED, Landing.NOT_ACTIVATED):
             return await _consented(actor, landing, {"activation": "ya estaba activo"})
-        watcher = await rt.watcher(job.profile)
-        expectation = await watcher.register(user.email, ACTIVATION_KINDS)
-        tr.start(step)
-        try:
-            await ResendPage(await actor.session()).resend(user.username)
-        except BaseException:
-            expectation.cancel()
-            raise
+        expectation = await resend(rt, tr, job, actor, step)
     else:
         tr.start(step)
     found = await expectation.wait(rt.options.mail_timeout)

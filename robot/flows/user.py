@@ -79,14 +79,7 @@ async def activate(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
             )
         if landing is not Landing.NOT_ACTIVATED:
             return {"user": user.username, "activation": "ya estaba activo"}
-        watcher = await rt.watcher(job.profile)
-        expectation = await watcher.register(user.email, ACTIVATION_KINDS)
-        tr.start(step)
-        try:
-            await ResendPage(await actor.session()).resend(user.username)
-        except BaseException:
-            expectation.cancel()
-            raise
+        expectation = await resend(rt, tr, job, actor, step)
     else:
         tr.start(step)
     try:
@@ -114,3 +107,16 @@ async def activate(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
         "mail_sent_at": found.sent_at.isoformat(),
         "mail_kind": found.kind.value if isinstance(found.kind, MailKind) else str(found.kind),
     }
+
+
+async def resend(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) -> Expectation:
+    """Reenviar correo for a user whose mail is not in hand; the wait registered before."""
+    watcher = await rt.watcher(job.profile)
+    expectation = await watcher.register(actor.user.email, ACTIVATION_KINDS)
+    tr.start(step)
+    try:
+        await ResendPage(await actor.session()).resend(actor.user.username)
+    except BaseException:
+        expectation.cancel()
+        raise
+    return expectation
