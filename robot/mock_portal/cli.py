@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
 from pydantic import ValidationError
 
 from robot.cli import explain_errors
@@ -24,36 +23,45 @@ FAULT_NAMES = sorted(FaultConfig.model_fields)
 
 def parse_fault_flags(flags: tuple[str, ...], base: FaultConfig | None = None) -> FaultConfig:
     """``NAME=VALUE`` pairs (values in YAML syntax) over a base configuration."""
+    from robot.profiles.messages import message
+
     values: dict[str, Any] = base.model_dump() if base is not None else {}
     problems = []
     for flag in flags:
         name, sep, raw = flag.partition("=")
         if not sep:
-            problems.append(Problem("--fault", None, flag, "use NAME=VALUE, e.g. error_rate=0.2"))
+            msg = "escriba NOMBRE=VALOR, p. ej. error_rate=0.2"
+            problems.append(Problem("--fault", None, flag, msg))
             continue
         name = name.strip()
         try:
             values[name] = _flag_value(name, raw)
-        except yaml.YAMLError:
-            problems.append(Problem("--fault", None, name, f"value is not valid YAML: {raw!r}"))
+        except ConfigError as err:
+            detail = "; ".join(p.message for p in err.problems)
+            problems.append(Problem("--fault", None, name, f"valor no válido: {detail}"))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, hint="interruptores de fallas: " + ", ".join(FAULT_NAMES))
     try:
         return FaultConfig.model_validate(values)
     except ValidationError as err:
         raise ConfigError(
             [
-                Problem("--fault", None, ".".join(str(p) for p in e["loc"]), e["msg"])
+                Problem(
+                    "--fault", None, ".".join(str(p) for p in e["loc"]), message(e, FaultConfig)
+                )
                 for e in err.errors()
             ],
-            hint="fault switches: " + ", ".join(FAULT_NAMES),
+            hint="interruptores de fallas: " + ", ".join(FAULT_NAMES),
         ) from err
 
 
 def _flag_value(name: str, raw: str) -> Any:
-    """A flag's value in YAML syntax; words like 'off' stay words unless the switch is a bool."""
+    """A flag's value in YAML syntax, read within the limits of a YAML file (a deep or huge
+    value is a problem, not a crash); words like 'off' stay words unless the switch is a bool."""
+    from robot.profiles.yamlsource import parse_value
+
     field = FaultConfig.model_fields.get(name)
-    value = yaml.safe_load(raw)
+    value = parse_value(raw, "--fault")
     if isinstance(value, bool) and field is not None and field.annotation is not bool:
         return raw.strip()
     return value

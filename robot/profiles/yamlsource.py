@@ -199,6 +199,25 @@ def parse_yaml(text: str, display: str, limits: Limits | None = None) -> YamlDoc
     """Parse YAML text; raise ConfigError with the problems (syntax errors with their line).
 
     ``limits`` bound its depth, values and aliases (default: the current settings)."""
+    data, builder = _compose(text, display, limits)
+    if data is None:
+        raise ConfigError([*builder.problems, Problem(display, None, "", "el archivo está vacío")])
+    if not isinstance(data, dict):
+        msg = "el archivo debe ser un mapeo de claves (clave: valor), no una lista o un texto"
+        raise ConfigError([*builder.problems, Problem(display, 1, "", msg)])
+    return YamlDocument(display, data, builder.lines, builder.problems)
+
+
+def parse_value(text: str, display: str) -> Any:
+    """One value written in YAML (a command-line flag's), within the same limits as a file;
+    ConfigError with the problem."""
+    data, builder = _compose(text, display, None)
+    if builder.problems:
+        raise ConfigError(builder.problems)
+    return data
+
+
+def _compose(text: str, display: str, limits: Limits | None) -> tuple[Any, _Builder]:
     limits = Limits.current() if limits is None else limits
     builder = _Builder(display, limits)
     try:
@@ -224,12 +243,7 @@ def parse_yaml(text: str, display: str, limits: Limits | None = None) -> YamlDoc
         raise ConfigError([Problem(display, None, "", msg)]) from None
     except _Stop as err:
         raise ConfigError([Problem(display, err.line, "", err.message)]) from None
-    if data is None:
-        raise ConfigError([*builder.problems, Problem(display, None, "", "el archivo está vacío")])
-    if not isinstance(data, dict):
-        msg = "el archivo debe ser un mapeo de claves (clave: valor), no una lista o un texto"
-        raise ConfigError([*builder.problems, Problem(display, 1, "", msg)])
-    return YamlDocument(display, data, builder.lines, builder.problems)
+    return data, builder
 
 
 def _reader(err: yaml.reader.ReaderError) -> str:

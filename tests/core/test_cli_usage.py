@@ -276,3 +276,28 @@ def test_setting_number_converts_and_bounds() -> None:
     for bad in ("nan", "inf", "-inf", "0", str(math.ulp(0.0))):
         with pytest.raises(click.BadParameter):
             size.convert(bad, None, None)
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (
+            "error_rate=" + "[" * 30_000,
+            "--fault: error_rate: valor no válido: YAML anidado demasiado profundo (más de 40 "
+            "niveles de listas o mapeos); si el archivo es correcto, suba el límite con "
+            "SECOP_INPUT_MAX_YAML_DEPTH",
+        ),
+        (
+            "error_rate=[1, 2",
+            "--fault: error_rate: valor no válido: YAML no válido: falta «,» o «]» en la lista",
+        ),
+        ("error_rate=mucho", "--fault: error_rate: debe ser un número"),
+        ("nada", "--fault: nada: escriba NOMBRE=VALOR, p. ej. error_rate=0.2"),
+    ],
+)
+def test_fault_flags_are_read_within_limits_and_told_in_spanish(flag: str, message: str) -> None:
+    # A deep value crashed the YAML reader (RecursionError, exit 70) before it started anything.
+    result = run("mock-portal", "--fault", flag)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[0] == message
+    assert result.stderr.splitlines()[1].startswith("→ interruptores de fallas: captcha")
