@@ -31,8 +31,10 @@ _OPEN_FLAGS = (
 
 
 def reason(err: ConfigError) -> str:
-    """The Spanish text of the one problem raised here."""
-    return err.problems[0].message
+    """The Spanish text of the one problem raised here (or by the setting of its limit: then
+    naming the environment variable to correct)."""
+    problem = err.problems[0]
+    return str(problem) if problem.file.startswith("SECOP_") else problem.message
 
 
 def _refuse(display: str, message: str) -> ConfigError:

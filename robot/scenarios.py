@@ -22,7 +22,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 from robot import portal_rules, secrets
 from robot.errors import ConfigError, Problem, ScenarioError
 from robot.mock_portal.faults import FaultConfig
-from robot.profiles import checks
+from robot.profiles import checks, files
 from robot.profiles.batch import duplicate_problems
 from robot.profiles.fields import NUMBER_AS_TEXT
 from robot.profiles.loader import Checked, check_profile
@@ -363,6 +363,10 @@ def _scenario_problems(parts: _Parts, doc: YamlDocument) -> list[Problem]:
             loc = ("portal", "mock", "settings", "existing_suppliers", index)
             problems.append(doc.problem(loc, msg))
     box = parts.mailbox
+    if box is not None and box.ca_file is not None:  # a regular PEM file within its limit
+        message = files.ca_file_problem(parts.base_dir / box.ca_file, box.ca_file)
+        if message:
+            problems.append(doc.problem(("mailbox", "ca_file"), message))
     literal = box is not None and not secrets.is_reference(box.password)
     if box is not None and literal:
         secrets.register_secret(box.password)

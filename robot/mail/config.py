@@ -115,7 +115,7 @@ def _ca_file_problem(ca_file: str) -> str | None:
     name = "input.max_ca_file_bytes"
     try:
         data = read_limited(Path(ca_file), int(settings.resolve(name)), ca_file, name)
-    except ConfigError as err:
+    except ConfigError as err:  # the file, or the setting's variable
         return f"{ca_file}: {reason(err)}"
     if b"-----BEGIN CERTIFICATE-----" not in data:
         return f"{ca_file} no es un certificado PEM"

@@ -48,10 +48,10 @@ def _placed(text: str, written: str, relative_to: str) -> str:
 def ca_file_problem(path: Path, written: str) -> str | None:
     """Spanish message if the CA file at ``path`` is not a readable PEM bundle within the
     limit, else None."""
-    limit = int(settings.resolve("input.max_ca_file_bytes"))
     try:
+        limit = int(settings.resolve("input.max_ca_file_bytes"))
         data = read_limited(path, limit, written, "input.max_ca_file_bytes")
-    except ConfigError as err:
+    except ConfigError as err:  # the file, or the setting's variable
         return _placed(reason(err), written, "archivo")
     text = data.decode("ascii", errors="replace")
     if "-----BEGIN CERTIFICATE-----" not in text:

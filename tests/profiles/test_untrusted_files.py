@@ -300,3 +300,36 @@ def test_a_missing_document_still_says_where_paths_start(tmp_path: Path) -> None
     assert [p.message for p in info.value.problems] == [
         "no se encuentra el archivo no-esta.pdf (la ruta es relativa al perfil)"
     ]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_scenario_mailbox_ca_file_that_is_no_regular_file(tmp_path: Path, kind: str) -> None:
+    make, message = KINDS[kind]
+    make(tmp_path / "ca.pem")
+    (tmp_path / "perfil.yaml").write_text(profile_text(), encoding="utf-8")
+    (tmp_path / "escenario.yaml").write_text(
+        "name: lote\nportal:\n  base_url: https://portal.example\nprofiles: [perfil.yaml]\n"
+        "mailbox:\n  host: imap.example\n  port: 993\n  user: u\n"
+        "  password: ${SECOP_TEST_IMAP_PASSWORD}\n  ca_file: ca.pem\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_scenario(tmp_path / "escenario.yaml")
+    assert [(p.line, p.field, p.message) for p in info.value.problems] == [
+        (10, "mailbox.ca_file", f"ca.pem: {message}")
+    ]
+
+
+def test_a_bad_limit_variable_is_a_problem_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ca.pem").write_text(PEM, encoding="ascii")
+    (tmp_path / "p.yaml").write_text(with_ca_file("ca.pem"), encoding="utf-8")
+    monkeypatch.setenv("SECOP_INPUT_MAX_CA_FILE_BYTES", "nan")
+    with pytest.raises(ConfigError) as info:
+        load_profile(tmp_path / "p.yaml")
+    [problem] = info.value.problems
+    assert problem.message == (
+        "ca.pem: SECOP_INPUT_MAX_CA_FILE_BYTES: «nan» no es un número entero; use un número "
+        "entero de 1024 a 67108864"
+    )
