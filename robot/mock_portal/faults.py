@@ -123,10 +123,18 @@ class FaultInjector:
         return "ok"
 
     def in_maintenance(self, now: float | None = None) -> bool:
+        return self.maintenance_left(now) > 0
+
+    def maintenance_left(self, now: float | None = None) -> float:
+        """Seconds until the current maintenance window ends; 0 outside every window."""
         elapsed = (time.monotonic() if now is None else now) - self._started
-        return any(
-            w.start_seconds <= elapsed < w.start_seconds + w.duration_seconds
-            for w in self.config.maintenance
+        return max(
+            (
+                w.start_seconds + w.duration_seconds - elapsed
+                for w in self.config.maintenance
+                if w.start_seconds <= elapsed < w.start_seconds + w.duration_seconds
+            ),
+            default=0.0,
         )
 
     def duplicate_mail(self, ordinal: int) -> bool:

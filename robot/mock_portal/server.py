@@ -14,8 +14,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from flask import render_template
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from robot.errors import SetupError
 from robot.mock_portal.app import create_app
@@ -24,7 +25,7 @@ from robot.mock_portal.faults import FaultInjector
 from robot.mock_portal.mailer import Mailer
 from robot.mock_portal.seed import seed_supplier
 from robot.mock_portal.store import Store
-from robot.mock_portal.web import Portal
+from robot.mock_portal.web import SECURITY_HEADERS, Portal, http_error_page
 
 if TYPE_CHECKING:
     from robot.mock_portal.mailstack import MailStack
@@ -54,6 +55,7 @@ class MockPortal:
             sock.getsockname()[1],
             app=None,  # type: ignore[arg-type]  # set below, once the app knows its URL
             threaded=True,
+            request_handler=SpanishErrorsHandler,
             fd=sock.fileno(),
         )
         self._socket = sock
@@ -104,6 +106,32 @@ class MockPortal:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SpanishErrorsHandler(WSGIRequestHandler):
+    """The HTTP server's own refusals (a request line over 64 KiB: 414; too many or too long
+    headers: 431; a malformed request: 400) get the portal's Spanish error page, not the
+    standard library's English one. They happen before the app sees the request."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        app = getattr(self.server, "app", None)
+        title, text = http_error_page(code)
+        try:
+            with app.test_request_context("/"):  # type: ignore[union-attr]
+                html = render_template("error.html", title=title, message=text, actions=[])
+        except Exception:
+            html = f"<!DOCTYPE html><html lang=es-CO><title>{title}</title><p>{text}</p>"
+        body = html.encode("utf-8")
+        self.send_response(code, title)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -156,6 +156,9 @@ class Store:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        # WAL with synchronous=NORMAL: a commit is atomic and survives a crash of the portal;
+        # only a power cut may lose the last commits. No fsync per request (a test portal).
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
 
@@ -231,17 +234,23 @@ class Store:
     def delete_session(self, sid: str) -> None:
         self.execute("DELETE FROM sessions WHERE id = ?", sid)
 
-    def log_in(self, sid: str, user_id: int) -> str:
-        """Bind a user to the session with a fresh mkey and CSRF token; returns the mkey."""
-        mkey = _new_mkey()
-        self.execute(
-            "UPDATE sessions SET user_id = ?, account_id = NULL, mkey = ?, csrf = ? WHERE id = ?",
-            user_id,
-            mkey,
-            _new_key(),
-            sid,
-        )
-        return mkey
+    def log_in(self, sid: str, user_id: int) -> Session:
+        """Log a user in: a **new** session (new id, mkey and CSRF token) takes the old one's
+        place, keeping its data (CAPTCHA passed, searches); the old id is deleted, so a session
+        id planted before login is worth nothing after it (session fixation)."""
+        now = time.time()
+        new_id, csrf, mkey = _new_key(), _new_key(), _new_mkey()
+        with self.transaction() as db:
+            old = db.execute("SELECT * FROM sessions WHERE id = ?", (sid,)).fetchone()
+            data = old["data"] if old is not None else "{}"
+            captcha = old["captcha_passed"] if old is not None else 0
+            db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+            db.execute(
+                "INSERT INTO sessions (id, csrf, mkey, user_id, captcha_passed, created_at,"
+                " last_seen, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id, csrf, mkey, user_id, captcha, now, now, data),
+            )
+        return Session(new_id, csrf, mkey, user_id, None, bool(captcha), now, json.loads(data))
 
     def set_session_account(self, sid: str, account_id: int | None) -> None:
         self.execute("UPDATE sessions SET account_id = ? WHERE id = ?", account_id, sid)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import socket
 import sqlite3
 import time
@@ -32,6 +33,22 @@ SESSION_COOKIE = "SECOPSessionId"
 CSRF_FIELD = "__RequestVerificationToken"
 EXEMPT_PREFIXES = ("/static/", "/_state")
 LOGIN_ENDPOINT = "auth.login"
+
+# Longest URL (path and query) the portal answers; longer: 414 with the Spanish error page.
+MAX_URL_LENGTH = 8192
+# What a real portal promises on every answer (issue 13): no MIME sniffing, no framing, scripts
+# only from the portal itself. Inline styles stay allowed: the pages hide error spans with
+# style="display:none", as the real portal does.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 ViewResult = Response | BaseResponse | str | tuple[str, int]
 V = TypeVar("V", bound=Callable[..., Any])
@@ -121,11 +138,20 @@ class DroppedConnection(Exception):
 
 
 def before_request() -> ViewResult | None:
+    if len(request.full_path) > MAX_URL_LENGTH:
+        return error_page(
+            414,
+            "Dirección demasiado larga",
+            "La dirección de la página es demasiado larga. Vuelva a la página anterior e "
+            "intente de nuevo.",
+        )
     if request.path.startswith(EXEMPT_PREFIXES):
         return None
     p = portal()
-    if p.faults.in_maintenance():
-        return render("maintenance.html", 503)
+    left = p.faults.maintenance_left()
+    if left > 0:
+        html, status = render("maintenance.html", 503)
+        return Response(html, status, headers={"Retry-After": str(math.ceil(left))})
     key = p.faults.request_key(request.method, request.path)
     delay = p.faults.latency_seconds(key)
     if delay:
@@ -180,9 +206,18 @@ def _check_csrf() -> ViewResult | None:
 
 
 def after_request(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     session: Session | None = g.get("session")
     if session is not None and g.get("new_session"):
-        response.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="Lax")
+        response.set_cookie(
+            SESSION_COOKIE,
+            session.id,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,  # over TLS the cookie never travels in the clear
+            path="/",
+        )
     if g.get("drop_after"):
         _drop_connection()
     return response
@@ -193,6 +228,13 @@ def refresh_session() -> None:
     fresh = portal().store.get_session(g.session.id)
     if fresh is not None:
         g.session = fresh
+
+
+def renew_session(user_id: int) -> None:
+    """Log ``user_id`` in under a **new** session id (the old cookie's session is deleted),
+    with a new mkey and CSRF token: a session id known before login is worth nothing after."""
+    g.session = portal().store.log_in(g.session.id, user_id)
+    g.new_session = True
 
 
 # --- errors -----------------------------------------------------------------------------
@@ -206,7 +248,22 @@ _HTTP_MESSAGES = {
         "Archivo demasiado grande",
         "El archivo supera el tamaño máximo permitido. Reduzca su tamaño e intente de nuevo.",
     ),
+    414: (
+        "Dirección demasiado larga",
+        "La dirección de la página es demasiado larga. Vuelva a la página anterior e intente "
+        "de nuevo.",
+    ),
+    431: (
+        "Encabezados demasiado grandes",
+        "La solicitud trae encabezados demasiado grandes (por ejemplo, demasiadas cookies). "
+        "Borre las cookies del sitio e intente de nuevo.",
+    ),
 }
+
+
+def http_error_page(status: int) -> tuple[str, str]:
+    """(title, message) of the Spanish error page for an HTTP status."""
+    return _HTTP_MESSAGES.get(status, ("Error", "La solicitud no se pudo procesar."))
 
 
 def handle_http_error(err: HTTPException) -> ViewResult:

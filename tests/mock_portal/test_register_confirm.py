@@ -91,10 +91,13 @@ def test_resend_is_neutral_for_unknown_users_and_sends_nothing(portal: PortalPro
     assert len(portal.state()["mails"]) == before
 
 
-def test_resend_tells_an_active_user_to_log_in(portal: PortalProcess) -> None:
+def test_resend_answers_the_same_for_unknown_and_active_users(portal: PortalProcess) -> None:
+    """No user enumeration: the page does not tell an active user from an unknown one."""
     _, username, email = new_user(portal)
-    text = _resend(WebClient(portal.url), username)
-    assert "Su usuario ya está activo. Ingrese con su usuario y contraseña." in text
+    active = _resend(WebClient(portal.url), username)
+    unknown = _resend(WebClient(portal.url), "nadie_registrado_456")
+    assert active.replace(username, "X") == unknown.replace("nadie_registrado_456", "X")
+    assert "Si su usuario ya está activo, ingrese con su usuario y contraseña." in active
     assert not [m for m in portal.state()["mails"] if m["recipient"] == email]
 
 

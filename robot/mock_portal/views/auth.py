@@ -17,6 +17,7 @@ from robot.mock_portal.web import (
     portal,
     refresh_session,
     render,
+    renew_session,
     url,
 )
 
@@ -84,8 +85,7 @@ def login() -> ViewResult:
             "enlace de activación, o solicite uno nuevo.",
             resend=True,
         )
-    portal().store.log_in(g.session.id, user["id"])
-    refresh_session()
+    renew_session(user["id"])
     return _after_login(user["id"])
 
 

@@ -168,13 +168,13 @@ def resend() -> ViewResult:
 def _resend_to(who: str) -> BaseResponse:
     store = portal().store
     user = store.user_by_username(who) or store.user_by_email(who)
-    if user is not None and user["status"] == "active":
-        flash("Su usuario ya está activo. Ingrese con su usuario y contraseña.", "info")
-    else:
-        if user is not None:
-            send_activation(user)
-        flash(
-            "Si el usuario está registrado y pendiente de activación, se ha enviado un nuevo "
-            "correo electrónico para activarlo. Los enlaces enviados antes ya no son válidos."
-        )
+    if user is not None and user["status"] != "active":
+        send_activation(user)
+    # One answer for unknown, pending and active users alike: the page tells nobody which user
+    # names or e-mails exist (no user enumeration).
+    flash(
+        "Si el usuario está registrado y pendiente de activación, se ha enviado un nuevo "
+        "correo electrónico para activarlo. Los enlaces enviados antes ya no son válidos. Si "
+        "su usuario ya está activo, ingrese con su usuario y contraseña."
+    )
     return redirect(url("register.resend", usuario=who))

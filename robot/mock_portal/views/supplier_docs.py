@@ -50,8 +50,13 @@ def clean_filename(raw: str) -> str:
     return name[-MAX_NAME_LENGTH:]
 
 
-def upload_problem(name: str, data: bytes, max_bytes: int) -> tuple[str, str | None]:
-    """(content type, Spanish problem or None) for one uploaded file."""
+def upload_problem(
+    name: str, data: bytes, max_bytes: int, declared: str = ""
+) -> tuple[str, str | None]:
+    """(content type, Spanish problem or None) for one uploaded file.
+
+    The type is the extension's; the first bytes must say the same, and so must the type the
+    browser declared for the file (``declared``, when it names one)."""
     ext = PurePath(name).suffix.lower()
     content_type = UPLOAD_TYPES.get(ext, "")
     if not content_type:
@@ -71,7 +76,22 @@ def upload_problem(name: str, data: bytes, max_bytes: int) -> tuple[str, str | N
             f"El contenido del archivo {name} no corresponde a su extensión {ext}: "
             "adjunte un PDF, JPG o PNG real."
         )
+    kind = declared.split(";", maxsplit=1)[0].strip().lower()
+    if kind and kind not in (content_type, *_GENERIC_TYPES) and _ALIASES.get(kind) != content_type:
+        return content_type, (
+            f"El tipo declarado del archivo {name} ({kind[:60]}) no corresponde a su contenido "
+            f"({content_type}): adjunte un PDF, JPG o PNG real."
+        )
     return content_type, None
+
+
+# Types a browser declares when it does not know better, and other names of ours.
+_GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream")
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "application/x-pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +122,7 @@ def _store_one(upload: FileStorage, slot: str, ctx: UploadContext, should_fail: 
     """Store one uploaded file in ``slot``; returns the Spanish problem, or None when stored."""
     name = clean_filename(upload.filename or "")
     data = upload.read()  # the app's MAX_CONTENT_LENGTH caps the whole form
-    content_type, problem = upload_problem(name, data, ctx.max_bytes)
+    content_type, problem = upload_problem(name, data, ctx.max_bytes, upload.mimetype or "")
     if problem is None and should_fail(ctx.account_id, slot):
         problem = f"No se pudo cargar el archivo {name}, intente de nuevo."
     if problem is not None:
