@@ -121,3 +121,21 @@ def test_junit_has_one_case_per_supplier_with_failures_and_parks(report: Path) -
 def test_results_json_is_written_with_the_report(report: Path) -> None:
     data = json.loads((report / "results.json").read_text(encoding="utf-8"))
     assert len(data["suppliers"]) == 8
+
+
+def test_report_command_writes_the_report_again_and_says_where(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from robot.cli import main
+
+    out = make_run(tmp_path / "out", count=2, images=False)
+    done = CliRunner().invoke(main, ["report", str(out), "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == str((out / "index.html").resolve())
+    assert (out / "junit.xml").is_file() and (
+        out / "suppliers" / "900000001" / "index.html"
+    ).is_file()
+    missing = CliRunner().invoke(main, ["report", str(tmp_path / "nada")])
+    assert missing.exit_code == 1
+    assert "no hay registro de pasos en esta carpeta" in missing.output
+    assert "Traceback" not in missing.output
