@@ -11,9 +11,10 @@ import random
 import zipfile
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from robot.ledger import LEDGER_NAME, Ledger
+from robot.reporting.images import compress
 
 HOSTILE_NAME = '<script>window.__pwned = 1</script>"><img src=x onerror="window.__pwned=2">'
 RTL_NAME = "Comercial \u202eanitnegrA\u202c S.A.S."
@@ -22,26 +23,60 @@ ACCOUNT_STEPS = ("account.entity", "account.form", "account.documents", "account
 SLOTS = ("rut", "existencia", "cedula_representante")
 
 
-_IMAGES: dict[tuple[tuple[int, int], str], bytes] = {}
+_IMAGES: dict[tuple[tuple[int, int], str, int], bytes] = {}
+
+
+WORDS = [
+    "Nombre",
+    "Razón",
+    "social",
+    "NIT",
+    "Dirección",
+    "Teléfono",
+    "Correo",
+    "Municipio",
+    "Guardar",
+    "Siguiente",
+]
+
+
+def _page_picture(size: tuple[int, int], seed: int) -> Image.Image:
+    """A portal-like page: a header bar, labels in text and boxed fields with values."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=15)
+    w = size[0]
+    draw.rectangle((0, 0, w, w // 20), fill=(11, 47, 85))
+    draw.text((20, 12), "SECOP II · Registro de proveedor", fill=(255, 255, 255), font=font)
+    y = w // 14
+    while y < size[1] - 40:
+        label = " ".join(rng.choices(WORDS, k=rng.randrange(1, 4)))
+        value = " ".join(rng.choices(WORDS, k=rng.randrange(1, 6))) + f" {rng.randrange(10**6)}"
+        draw.text((w // 32, y), label, fill=(40, 40, 40), font=font)
+        draw.rectangle((w // 4, y - 6, w - w // 20, y + 20), outline=(150, 150, 150))
+        draw.text((w // 4 + 8, y - 2), value, fill=(20, 20, 20), font=font)
+        y += rng.choice((36, 36, 48, 80))
+    return image
 
 
 def _image(path: Path, size: tuple[int, int], seed: int, fmt: str) -> None:
-    """A page-like picture (lines of "text" on white); made once per size and format."""
+    """A page-like picture, made once per size and format (then copied). Screenshots
+    (``WEBP``) go through the robot's own compression, as the runner's do."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if (size, fmt) not in _IMAGES:
-        rng = random.Random(seed)
-        image = Image.new("RGB", size, (250, 250, 250))
-        draw = ImageDraw.Draw(image)
-        for y in range(20, size[1] - 20, 14):  # lines of text-like marks, as a form has
-            x = 20
-            while x < size[0] - 60:
-                width = rng.randrange(8, 50)
-                draw.rectangle((x, y, x + width, y + 7), fill=(40, 40, 40))
-                x += width + rng.randrange(4, 10)
+    if (size, fmt, seed % 4) not in _IMAGES:
+        picture = _page_picture(size, seed)
         buffer = io.BytesIO()
-        image.save(buffer, format=fmt, **({"quality": 55} if fmt == "WEBP" else {}))
-        _IMAGES[size, fmt] = buffer.getvalue()
-    path.write_bytes(_IMAGES[size, fmt])
+        if fmt == "WEBP":
+            raw = path.with_name(".sample.png")
+            picture.save(raw, format="PNG")
+            compress(raw, raw.with_suffix(".webp"))
+            buffer.write(raw.with_suffix(".webp").read_bytes())
+            raw.with_suffix(".webp").unlink()
+        else:
+            picture.save(buffer, format=fmt)
+        _IMAGES[size, fmt, seed % 4] = buffer.getvalue()
+    path.write_bytes(_IMAGES[size, fmt, seed % 4])
 
 
 def _documents(
@@ -55,7 +90,7 @@ def _documents(
         sha = hashlib.sha256(f"{key}{slot}".encode()).hexdigest()
         preview = f"previews/{slot}-{key}.png"
         if images:
-            _image(folder / preview, (160, 226), hash((key, slot)) & 0xFFFF, "PNG")
+            _image(folder / preview, (320, 453), 1, "PNG")
         entries.append(
             {
                 "slot": slot,
@@ -77,6 +112,7 @@ def make_run(out: Path, count: int = 8, *, images: bool = True, seed: int = 7) -
     """An output folder with a ledger of ``count`` suppliers (outcomes in turn)."""
     rng = random.Random(seed)
     ledger = Ledger(out / LEDGER_NAME)
+    ledger._db.execute("PRAGMA synchronous=OFF")  # a sample: no need to wait for the disk
     ledger.begin_run("secop-robot run scenarios/sample.yaml --out " + str(out))
     clock = 1_796_299_381.0
     for n in range(count):
@@ -133,7 +169,7 @@ def make_run(out: Path, count: int = 8, *, images: bool = True, seed: int = 7) -
                 shot = out / "suppliers" / key / "screenshots" / f"{name}-1.webp"
                 trace = out / "suppliers" / key / "traces" / f"{name}-1.zip"
                 if images:
-                    _image(shot, (960, 700), n, "WEBP")
+                    _image(shot, (1280, 900), n, "WEBP")
                 trace.parent.mkdir(parents=True, exist_ok=True)
                 with zipfile.ZipFile(trace, "w") as archive:
                     archive.writestr("trace.trace", '{"type":"context-options"}\n')
@@ -151,10 +187,6 @@ def make_run(out: Path, count: int = 8, *, images: bool = True, seed: int = 7) -
                 steps.append((name, status, detail, message))
                 break
             steps.append((name, "done", details[name], ""))
-            if images and name in ("account.form", "account.finalize"):
-                _image(
-                    out / "suppliers" / key / "screenshots" / f"{name}.webp", (960, 700), n, "WEBP"
-                )
         if status == "onboarded":
             steps.append(
                 (
@@ -167,6 +199,11 @@ def make_run(out: Path, count: int = 8, *, images: bool = True, seed: int = 7) -
                     "",
                 )
             )
+        if images:  # a milestone screenshot after every step done, as the runner takes
+            for position, (name, step_status, _, _) in enumerate(steps):
+                if step_status == "done" and name != "documents":
+                    target = out / "suppliers" / key / "screenshots" / f"{name}.webp"
+                    _image(target, (1280, 700 + 150 * position), position, "WEBP")
         t = start
         for position, (name, step_status, detail, message) in enumerate(steps):
             ledger.start_step(key, name, position, "h")
