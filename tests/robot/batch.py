@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -90,6 +91,7 @@ class Run:
     out: str
     err: str
     seconds: float
+    cpu: float  # CPU seconds of the run and the processes it waited for (browser, mail stack)
 
     @property
     def text(self) -> str:
@@ -99,6 +101,7 @@ class Run:
 def run_robot(scenario_path: Path, out: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     """``python -m robot run SCENARIO --out OUT`` as a real subprocess."""
     started = time.monotonic()
+    cpu = _children_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "robot", "run", str(scenario_path), "--out", str(out), *args],
         cwd=ROOT,
@@ -112,7 +115,13 @@ def run_robot(scenario_path: Path, out: Path, *args: str, env: dict[str, str] | 
             **(env or {}),
         },
     )
-    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+    took = time.monotonic() - started
+    return Run(done.returncode, done.stdout, done.stderr, took, _children_cpu() - cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def portal_rows(out: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:

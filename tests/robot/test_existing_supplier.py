@@ -122,7 +122,10 @@ def test_a_second_run_does_nothing_on_the_portal_and_is_quick(
     assert "ya estaban terminados" in again.err
     after = _portal_dump(out)
     assert after == before  # not one row more or changed: no login, no mail, no upload
-    print(f"first run {first.seconds:.1f} s, second run {again.seconds:.1f} s")
+    print(
+        f"\nfirst run {first.seconds:.1f} s ({first.cpu:.1f} s CPU), "
+        f"second run {again.seconds:.1f} s ({again.cpu:.1f} s CPU)"
+    )
     assert again.seconds < first.seconds / 4, (first.seconds, again.seconds)
     statuses = {nit: e["status"] for nit, e in results(out).items()}
     assert sorted(statuses.values()) == ["access_requested", "onboarded"]
