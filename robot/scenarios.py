@@ -11,6 +11,7 @@ profile's own ``mailbox`` first, then the scenario's.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from robot import portal_rules, secrets
 from robot.errors import ConfigError, Problem, ScenarioError
+from robot.inputfiles import kind_problem
 from robot.mock_portal.faults import FaultConfig
 from robot.profiles import checks, files
 from robot.profiles.batch import duplicate_problems
@@ -347,21 +349,29 @@ def check_scenario(
     return result
 
 
+def _no_file(item: str, base_dir: Path) -> str:
+    """Why ``item`` names no profile: nothing there, or something that is not a file."""
+    try:
+        mode = os.stat(base_dir / item).st_mode
+    except (OSError, ValueError):
+        return f"«{item}» no corresponde a ningún archivo (relativo al escenario)"
+    return f"«{item}»: {kind_problem(mode) or 'no se puede leer'}"
+
+
 def _scenario_problems(parts: _Parts, doc: YamlDocument) -> list[Problem]:
     problems = []
     if parts.steps is not None and len(set(parts.steps)) != len(parts.steps):
         problems.append(doc.problem(("steps",), "hay pasos repetidos"))
     for index, item in parts.profiles:
         if not [p for p in matches(item, parts.base_dir) if is_file(p)]:
-            msg = f"«{item}» no corresponde a ningún archivo (relativo al escenario)"
+            msg = _no_file(item, parts.base_dir)
             problems.append(doc.problem(("profiles", index), msg))
     mock = None if parts.portal is None else parts.portal.mock
     existing = (mock.settings.existing_suppliers if mock is not None else None) or []
     for index, item in enumerate(existing):
         if not is_file(parts.base_dir / item):
-            msg = f"«{item}» no corresponde a ningún archivo (relativo al escenario)"
             loc = ("portal", "mock", "settings", "existing_suppliers", index)
-            problems.append(doc.problem(loc, msg))
+            problems.append(doc.problem(loc, _no_file(item, parts.base_dir)))
     box = parts.mailbox
     if box is not None and box.ca_file is not None:  # a regular PEM file within its limit
         message = files.ca_file_problem(parts.base_dir / box.ca_file, box.ca_file)

@@ -147,7 +147,12 @@ def test_a_scenario_profile_that_is_a_fifo_is_a_problem_of_that_profile(tmp_path
     )
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "escenario.yaml")])
     assert result.exit_code == 1
-    assert "perfil.yaml: no es un archivo normal sino una tubería (FIFO)" in result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        f"{tmp_path / 'escenario.yaml'}:4: profiles[0]: «perfil.yaml»: no es un archivo normal "
+        "sino una tubería (FIFO); indique un archivo",
+        f"{tmp_path / 'perfil.yaml'}: no es un archivo normal sino una tubería (FIFO); indique "
+        "un archivo",
+    ]
 
 
 # --- file: secrets ----------------------------------------------------------------------------
