@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from robot.cli import main
 from robot.errors import ConfigError
 from robot.profiles import load_profile, load_profiles
 from robot.profiles.batch import normal
+from robot.profiles.fields import check_id_number, check_nit, check_phone, invisible_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "profiles"
@@ -168,3 +171,34 @@ def test_normal_form() -> None:
     assert normal("ＡＮＡ@Pruebas.TEST") == normal("ana@pruebas.test")
     assert normal("Straße") == normal("STRASSE")
     assert normal("ﬁ") == "fi"
+
+
+NON_ASCII_DIGITS = st.characters(categories=["Nd"]).filter(lambda c: not c.isascii())
+
+
+@settings(max_examples=200, deadline=None)
+@given(digit=NON_ASCII_DIGITS, data=st.data())
+def test_any_non_ascii_digit_anywhere_is_refused(digit: str, data: st.DataObject) -> None:
+    for check, text, what in [
+        (check_nit, "901234560-6", "el NIT"),
+        (check_phone, "310 555 0101", "el teléfono"),
+        (check_id_number, "79123456", "el número"),
+    ]:
+        positions = [i for i, c in enumerate(text) if c.isdigit()]
+        at = data.draw(st.sampled_from(positions))
+        hostile = text[:at] + digit + text[at + 1 :]
+        with pytest.raises(ValueError) as info:
+            check(hostile)
+        assert str(info.value) == (
+            f"contiene un carácter que parece un dígito pero no lo es (U+{ord(digit):04X}); "
+            f"escriba {what} con los dígitos 0-9 del teclado"
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(char=st.characters(categories=["Cf"]), data=st.data())
+def test_any_format_character_in_a_name_is_refused(char: str, data: st.DataObject) -> None:
+    name = "José Pérez"
+    at = data.draw(st.integers(min_value=1, max_value=len(name) - 1))
+    problem = invisible_problem(name[:at] + char + name[at:])
+    assert problem is not None and f"(U+{ord(char):04X})" in problem
