@@ -155,6 +155,11 @@ class Progress:
             return Group(Text("…"))
         return self.view(counts, flying, time.time())
 
+    def _label(self, status: str) -> str:
+        if status == "running":  # the report says "interrupted" for a run that ended so
+            return "en curso" if self.lang == "es" else "in progress"
+        return label(self.lang, "status", status)
+
     def view(self, counts: dict[str, int], flying: list[dict[str, Any]], now: float) -> Group:
         total = len(self._keys)
         done = sum(counts.get(s, 0) for s in FINISHED)
@@ -171,7 +176,7 @@ class Progress:
                 clean(str(item["step"])),
                 clock(None if since is None else max(now - since, 0.0)),
             )
-        parts = [f"{label(self.lang, 'status', s)}: {n}" for s, n in sorted(counts.items()) if n]
+        parts = [f"{self._label(s)}: {n}" for s, n in sorted(counts.items()) if n]
         summary = Text(
             f"{done}/{total} · " + ", ".join(parts) + f" · ETA {clock(eta)}",
             style="bold",

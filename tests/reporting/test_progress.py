@@ -71,4 +71,5 @@ def test_live_view_shows_suppliers_in_flight_counts_and_eta(tmp_path: Path) -> N
         ledger.close()
     assert "Clave ********" in shown and SECRET not in shown
     assert "account.form" in shown
-    assert "1/3" in shown and "registrado: 1" in shown and "ETA" in shown
+    assert "1/3" in shown and "registrado: 1" in shown and "en curso: 1" in shown
+    assert "ETA" in shown
