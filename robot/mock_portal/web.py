@@ -95,11 +95,29 @@ def error_page(
     return render("error.html", status, title=title, message=message, actions=actions or [])
 
 
-def login_redirect(reason: str = "") -> BaseResponse:
+def login_redirect(reason: str = "", **extra: Any) -> BaseResponse:
     values: dict[str, Any] = dict(LOGIN_QUERY)
     if reason:
         values["motivo"] = reason
-    return redirect(url_for(LOGIN_ENDPOINT, **values))
+    return redirect(url_for(LOGIN_ENDPOINT, **values, **extra))
+
+
+# A link from a portal mail carries ?origen=correo (and the account, ?cuenta=<id>) instead of
+# an mkey: it is an entry point, like the login page, not a stale link of an old session.
+FROM_MAIL = "correo"
+
+
+def _enter_from_mail(session: Session) -> BaseResponse:
+    """A mail's link opened without mkey: log in first (then come back), or, already logged
+    in, enter the link's account when the user is accepted in it and add the session's mkey."""
+    cuenta = request.args.get("cuenta", "")
+    if session.user_id is None:
+        return login_redirect("ingreso", ReturnUrl=request.path, cuenta=cuenta)
+    store = portal().store
+    member = store.membership(session.user_id, int(cuenta)) if cuenta.isdecimal() else None
+    if member is not None and member["state"] == "Aceptado":
+        store.set_session_account(session.id, member["account_id"])
+    return redirect(f"{request.path}?mkey={session.mkey}")
 
 
 LOGIN_QUERY = {"SkinName": "CCE", "currentLanguage": "es-CO", "Page": "login", "Country": "CO"}
@@ -111,6 +129,9 @@ def login_required(view: V) -> V:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         session: Session = g.session
+        from_mail = request.args.get("origen") == FROM_MAIL and "mkey" not in request.args
+        if from_mail and request.method == "GET":
+            return _enter_from_mail(session)
         if g.get("session_expired"):
             return login_redirect("expirada")
         if session.user_id is None:

@@ -67,25 +67,41 @@ def test_the_access_request_link_takes_a_logged_in_admin_to_usuarios(app: App) -
 
 
 def test_the_access_request_link_asks_a_logged_out_admin_to_log_in_first(app: App) -> None:
-    admin, _, link = _account_with_request(app)
+    admin, account_id, link = _account_with_request(app)
+    assert urlparse(link).path == USERS  # the robot's mail rules expect this path
+    assert "origen=correo" in link
+    assert f"cuenta={account_id}" in link
     client = app.client()
-    page = client.get(link)
-    assert page.status_code == 200
+    resp = client.get(link)
+    assert resp.status_code == 302
+    login_page = resp.headers["Location"]
+    assert urlparse(login_page).path == LOGIN_URL
+    assert "motivo=expirada" not in login_page
+    page = client.get(login_page)
     form = soup(page).find(id="frmLogin")
     assert form.find("input", attrs={"name": "ReturnUrl"})["value"] == USERS
+    assert form.find("input", attrs={"name": "cuenta"})["value"] == str(account_id)
     resp = client.post(
-        urlparse(link).path + "?" + urlparse(link).query,
+        login_page,
         data={
             "txtUserName": admin,
             "txtPassword": PASSWORD,
             "ReturnUrl": USERS,
-            "cuenta": form.find("input", attrs={"name": "cuenta"})["value"],
+            "cuenta": str(account_id),
             CSRF_FIELD: csrf_of(page.data),
         },
     )
     assert resp.status_code == 302
     assert urlparse(resp.headers["Location"]).path == USERS
     assert client.get(resp.headers["Location"]).status_code == 200
+
+
+def test_other_links_without_mkey_still_read_as_expired(app: App) -> None:
+    admin, _, _ = _account_with_request(app)
+    client = app.client()
+    login(client, admin)
+    resp = client.get(USERS)
+    assert "motivo=expirada" in resp.headers["Location"]
 
 
 @pytest.mark.parametrize("target", ["https://evil.test/x", "//evil.test/x", "/STS/Users/Logout"])

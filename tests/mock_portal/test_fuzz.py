@@ -103,6 +103,7 @@ FIELDS = [
     "unspsc",
     "ReturnUrl",
     "cuenta",
+    "origen",
     "mkey",
 ]
 ACTIONS = [
@@ -195,6 +196,8 @@ def _valid_value(name: str, rng: random.Random, tag: str) -> str:
         "user_id": ["1", "2", "3", "4", "5", "6", HUGE],
         "seldpCompany": ["1", "2", "3"],
         "cuenta": ["1", "2", HUGE],
+        "origen": ["correo"],
+        "ReturnUrl": ["/CO1Marketplace/Users/Admin/Index", "/CO1Marketplace/Desktop/Index"],
         "txtSearch": ["ferreteria", "900123456", "tornillos", "medellin", "a"],
     }
     return rng.choice(options.get(name, HOSTILE))
@@ -281,7 +284,8 @@ class Fuzzer:
         if rng.random() < 0.85 and mkey:
             query["mkey"] = mkey
         for _ in range(rng.randrange(0, 3)):
-            query[rng.choice(FIELDS)] = _value("q", rng, str(index))
+            name = rng.choice(FIELDS)
+            query[name] = _value(name, rng, str(index))
         data: dict[str, Any] = {}
         if method == "POST":
             tag = f"{index}"

@@ -11,7 +11,7 @@ from typing import Any
 from flask import g, url_for
 
 from robot.mock_portal.mailer import Mail
-from robot.mock_portal.web import LOGIN_QUERY, portal, refresh_session
+from robot.mock_portal.web import FROM_MAIL, LOGIN_QUERY, portal, refresh_session
 
 
 def flash(text: str, kind: str = "success") -> None:
@@ -89,14 +89,9 @@ def send_access_requested(admin: sqlite3.Row, requester: sqlite3.Row, account: s
                 f"{account['name']} (NIT {account['nit']}).",
                 "Acepte o rechace la solicitud en Administración de usuarios.",
             ],
-            # The login page with ReturnUrl: a logged-in administrator goes straight to the
+            # An entry point (web.FROM_MAIL): a logged-in administrator goes straight to the
             # Usuarios page of this account; anyone else logs in first, then goes there.
-            link=_absolute(
-                "auth.login",
-                **LOGIN_QUERY,
-                ReturnUrl=url_for("admin.users"),
-                cuenta=account["id"],
-            ),
+            link=_absolute("admin.users", origen=FROM_MAIL, cuenta=account["id"]),
             link_text="Administración de usuarios",
         )
     )
