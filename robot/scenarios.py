@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from robot import portal_rules, secrets
 from robot.errors import ConfigError, Problem, ScenarioError
@@ -26,7 +33,7 @@ from robot.inputfiles import kind_problem
 from robot.mock_portal.faults import FaultConfig
 from robot.profiles import checks, files
 from robot.profiles.batch import duplicate_problems
-from robot.profiles.fields import NUMBER_AS_TEXT
+from robot.profiles.fields import NUMBER_AS_TEXT, check_visible
 from robot.profiles.loader import Checked, check_profile
 from robot.profiles.messages import problems_from
 from robot.profiles.models import Mailbox, Profile, Strict
@@ -103,7 +110,7 @@ class Portal(Strict):
 class Scenario(Strict):
     """A batch: which portal, which profiles, how many at once, which steps, where to write."""
 
-    name: Annotated[str, NUMBER_AS_TEXT] = Field(
+    name: Annotated[str, AfterValidator(check_visible), NUMBER_AS_TEXT] = Field(
         min_length=1, max_length=80, description="Nombre del lote"
     )
     portal: Portal = Field(description="Portal: mock o base_url")

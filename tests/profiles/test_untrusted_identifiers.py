@@ -202,3 +202,21 @@ def test_any_format_character_in_a_name_is_refused(char: str, data: st.DataObjec
     at = data.draw(st.integers(min_value=1, max_value=len(name) - 1))
     problem = invisible_problem(name[:at] + char + name[at:])
     assert problem is not None and f"(U+{ord(char):04X})" in problem
+
+
+def test_a_scenario_name_refuses_invisible_characters(tmp_path: Path) -> None:
+    from robot.scenarios import load_scenario
+
+    (tmp_path / "p.yaml").write_text(profile_text(), encoding="utf-8")
+    (tmp_path / "e.yaml").write_text(
+        'name: "lote\\u200b"\nportal:\n  mock: {}\nprofiles: [p.yaml]\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_scenario(tmp_path / "e.yaml")
+    assert [(p.line, p.field, p.message) for p in info.value.problems] == [
+        (
+            1,
+            "name",
+            "contiene un carácter invisible o que cambia la dirección del texto (U+200B); quítelo",
+        )
+    ]
