@@ -1,8 +1,10 @@
 """A test seam for the resume tests: SIGKILL this process at its N-th checkpoint.
 
 Checkpoints are right after every click that may create something on the portal (kind
-``click``, with the control's name) and right after every step is recorded in the ledger (kind
-``step``); each knows the supplier step it happens in (:data:`step`, set by the runner).
+``click``, with the control's name: the request may or may not reach the portal), right after
+the portal answered that click (kind ``answer``: it acted, the robot has not looked yet) and
+right after every step is recorded in the ledger (kind ``step``); each knows the supplier step
+it happens in (:data:`step`, set by the runner).
 ``SECOP_ROBOT_CRASH_AFTER=N`` (read once, at import) makes the N-th checkpoint kill the process,
 as a power cut or an OOM kill would.
 

@@ -112,9 +112,7 @@ def _file_hash(path: Path) -> str:
 
 
 def _document_inputs(profile: Profile) -> list[Any]:
-    return [
-        [_inputs(d), _file_hash(profile.document_path(d))] for d in profile.documents
-    ]
+    return [[_inputs(d), _file_hash(profile.document_path(d))] for d in profile.documents]
 
 
 def hashes(profile: Profile, phases: list[str]) -> dict[str, str]:

@@ -184,6 +184,8 @@ def check_onboarded_on_portal(out: Path, profile_path: Path) -> None:
         number,
     )
     assert status == "active", (nit, status)
+    published = entry["identifiers"]["account.directory"]["directory_url"]
+    assert published == f"/Public/Directory/Supplier/{account_id}", (nit, published)
     assert creator.lower() == data["administrator"]["username"].lower()
     manifest = json.loads((out / "suppliers" / number / "documents" / "manifest.json").read_text())
     expected = sorted(

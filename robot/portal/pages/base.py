@@ -143,6 +143,7 @@ class PortalSession:
             return await nav.value
 
         response = await self.guard(click)
+        checkpoint("answer", control_name(control))  # the portal answered: it did act on it
         await self.check(response, expect_login=expect_login)
 
     def _with_mkey(self, path: str) -> str:
@@ -186,33 +187,39 @@ class PortalSession:
             return ""
         return full.rsplit(" - SECOP II", 1)[0].strip()
 
-    async def check(self, response: Response | None, *, expect_login: bool = False) -> None:
-        """Raise the typed error for what the browser now shows, if it is not a normal page."""
-        page = self.page
-        mkey = parse_qs(urlsplit(page.url).query).get("mkey")
-        if mkey:
-            self.mkey = mkey[0]
+    async def check(
+        self, response: Response | None, *, expect_login: bool = False, page: Page | None = None
+    ) -> None:
+        """Raise the typed error for what the browser now shows, if it is not a normal page
+        (``page``: a pop-up of this session, such as a lupa, instead of its main page)."""
+        if page is None:
+            page = self.page
+            mkey = parse_qs(urlsplit(page.url).query).get("mkey")
+            if mkey:
+                self.mkey = mkey[0]
+        path = urlsplit(page.url).path
         if page.url.startswith("chrome-error://"):
-            raise PortalUnavailable("se interrumpió la conexión con el portal", url=self.path)
+            raise PortalUnavailable("se interrumpió la conexión con el portal", url=path)
         status = response.status if response is not None else 200
         if await page.locator("#divMaintenance").count():
             raise PortalUnavailable(
-                "SECOP II está en mantenimiento", hint="se reintentará más tarde", url=self.path
+                "SECOP II está en mantenimiento", hint="se reintentará más tarde", url=path
             )
         if await page.locator("#divErrorPage").count():
             title = (await page.locator("#lblErrorTitle").inner_text()).strip()
             message = (await page.locator("#lblErrorMessage").inner_text()).strip()
             if status == 400 and STALE_FORM in message:  # the form outlived its session
-                raise SessionExpired(f"{title}: {message} (HTTP {status})", url=self.path)
+                raise SessionExpired(f"{title}: {message} (HTTP {status})", url=path)
             error_class = PortalUnavailable if status >= 500 else PortalError
-            raise error_class(f"{title}: {message} (HTTP {status})", url=self.path)
+            code = f" (HTTP {status})" if response is not None else ""
+            raise error_class(f"{title}: {message}{code}", url=path)
         if status >= 500:
-            raise PortalUnavailable(f"el portal respondió HTTP {status}", url=self.path)
-        if self.path == LOGIN_PATH and not expect_login:
+            raise PortalUnavailable(f"el portal respondió HTTP {status}", url=path)
+        if path == LOGIN_PATH and not expect_login:
             notice = page.locator("#divMessage")
             text = (await notice.inner_text()).strip() if await notice.count() else ""
             raise SessionExpired(
-                f"el portal pidió ingresar de nuevo ({text or 'sesión vencida'})", url=self.path
+                f"el portal pidió ingresar de nuevo ({text or 'sesión vencida'})", url=path
             )
 
     async def visible_errors(self) -> list[str]:

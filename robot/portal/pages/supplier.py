@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+from playwright.async_api import Page, Response
 
 from robot.errors import PortalError, PortalRejected, PortalUnavailable
 from robot.portal.mapping import FieldValue, Location, SupplierValues
@@ -106,12 +106,32 @@ class SupplierForm:
             await self.s.button(button).click()
         popup = await info.value
         await popup.wait_for_load_state("domcontentloaded")
+        await self._check_popup(popup)
         return popup
+
+    async def _check_popup(self, popup: Page) -> None:
+        """A lupa showing an error page or a cut connection: a typed error (retried), closed."""
+        try:
+            await self.s.check(None, page=popup)
+        except PortalError:
+            await popup.close()
+            raise
 
     async def _search_and_pick(self, popup: Page, select_button: str) -> None:
         await self.s.politeness.requests.acquire()
-        await popup.get_by_role("button", name="Buscar", exact=True).click()
-        await popup.wait_for_load_state("domcontentloaded")
+
+        async def search() -> Response | None:
+            # Buscar is a form (GET): wait for its page, not for the one already loaded
+            async with popup.expect_navigation(wait_until="domcontentloaded") as nav:
+                await popup.get_by_role("button", name="Buscar", exact=True).click()
+            return await nav.value
+
+        try:
+            response = await self.s.guard(search)
+            await self.s.check(response, page=popup)
+        except PortalError:
+            await popup.close()
+            raise
         choice = popup.locator(select_button)
         if not await choice.count():
             await popup.close()
