@@ -59,9 +59,10 @@ class Limits:
 class _BoundedComposer(Composer):
     """PyYAML's composer, counting depth, values and aliases before it goes deeper."""
 
-    limits: Limits
-
-    def _bound(self) -> None:
+    def _bound(self, limits: Limits) -> None:
+        """Start counting (called by the loader's ``__init__``)."""
+        Composer.__init__(self)
+        self.limits = limits
         self._depth = 0
         self._nodes = 0
         self._aliases = 0
@@ -111,15 +112,15 @@ def _loader_class() -> Any:
     if cparser is not None:
 
         class CLoader(_BoundedComposer, cparser, SafeConstructor, Resolver):  # type: ignore[misc]
-            def __init__(self, stream: str) -> None:
+            def __init__(self, stream: str, limits: Limits) -> None:
                 cparser.__init__(self, stream)
-                Composer.__init__(self)
+                self._bound(limits)
                 SafeConstructor.__init__(self)
                 Resolver.__init__(self)
 
         return CLoader
 
-    class PyLoader(  # pragma: no cover - libyaml is installed where the tests run
+    class PyLoader(
         yaml.reader.Reader,
         yaml.scanner.Scanner,
         yaml.parser.Parser,
@@ -127,11 +128,11 @@ def _loader_class() -> Any:
         SafeConstructor,
         Resolver,
     ):
-        def __init__(self, stream: str) -> None:
+        def __init__(self, stream: str, limits: Limits) -> None:
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
             yaml.parser.Parser.__init__(self)
-            Composer.__init__(self)
+            self._bound(limits)
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
 
@@ -221,9 +222,7 @@ def _compose(text: str, display: str, limits: Limits | None) -> tuple[Any, _Buil
     limits = Limits.current() if limits is None else limits
     builder = _Builder(display, limits)
     try:
-        loader = _LOADER(text)
-        loader.limits = limits
-        loader._bound()
+        loader = _LOADER(text, limits)
         try:
             node = loader.get_single_node()
             data = None if node is None else builder.build(loader, node, (), 0)

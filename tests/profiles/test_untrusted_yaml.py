@@ -164,3 +164,20 @@ def test_a_profile_with_octal_and_sexagesimal_values(tmp_path: Path) -> None:
         (41, "administrator.phone", "número de teléfono no válido"),  # as written, it is not
     ]
     assert all('escríbalo entre comillas: "' in p.message for p in info.value.problems[:3])
+
+
+def test_the_pure_python_parser_is_bounded_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where libyaml is missing the same composer runs over PyYAML's own parser.
+    import yaml
+
+    from robot.profiles import yamlsource
+
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    loader = yamlsource._loader_class()
+    assert loader.__name__ == "PyLoader"
+    monkeypatch.setattr(yamlsource, "_LOADER", loader)
+    assert parse_yaml("a: [1, {b: 2}]\n", "f.yaml").data == {"a": [1, {"b": 2}]}
+    [message] = problems("a: " + "[" * 5_000 + "]" * 5_000)
+    assert "YAML anidado demasiado profundo" in message
+    doc = parse_yaml("a: 0654321\n", "f.yaml")
+    assert doc.data == {"a": "0654321"} and len(doc.problems) == 1
