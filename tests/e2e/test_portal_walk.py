@@ -76,8 +76,11 @@ def _fill_supplier_form(page: Page, tag: str, nit: str, files: dict[str, bytes])
     """Registro de Proveedor: every mandatory field, lupas, UNSPSC and the documents."""
     expect(page.get_by_role("heading", name="Registro de Proveedor")).to_be_visible()
     page.get_by_label("Nombre Abreviado").fill(f"ANDES {tag}".upper())
+    # Nit and DV were fixed by Generar formulario: read-only, checked, never filled.
     expect(page.get_by_role("textbox", name="Nit", exact=True)).to_have_value(nit)
-    page.get_by_label("Dígito de verificación").fill(nit_check_digit(nit))
+    expect(page.get_by_role("textbox", name="Nit", exact=True)).not_to_be_editable()
+    expect(page.get_by_label("Dígito de verificación")).to_have_value(nit_check_digit(nit))
+    expect(page.get_by_label("Dígito de verificación")).not_to_be_editable()
     page.get_by_label("Dirección").fill("Calle 26 # 69-76, oficina 1203")
     pick_from_lupa(
         page,
