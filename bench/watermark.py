@@ -1,20 +1,17 @@
 """Benchmark: watermarking speed (pages/s) and peak memory against page count.
 
-    python bench/watermark.py
+    python bench/watermark.py [--runs N]
 
-Writes docs/benchmarks/watermark.md. Measures what ``prepare_documents`` does with a watermarked
-PDF: ``watermark_pdf_result``, then the output's parts sized, written to a file and hashed, then
-the preview rendered from that file. Every input is measured in fresh processes: after imports,
-a warm-up on a one-page PDF (fonts, the stamp) and reading the input, the process's RSS is the
-baseline and the peak RSS above it (``VmHWM``, which counts qpdf's and pdfium's C++ memory too)
-the memory figure of the first run; then ``REPEATS`` more runs give the time (median, min and
-max). A second process measures the memory of the same run with the output joined into one
-``bytes`` (``watermark_pdf``, what prepare did before), for comparison. Each row says how the
-file was written (``WatermarkResult.written_as``): an update with the earlier versions blanked
-(every file the lean reader reads), or for the *real, encrypted* row a decrypted copy made by
-our own code, then updated. The pre-flight (page count, lean reader) and qpdf reading the page
-tree alone (what the watermark used before the lean reader) are measured the same way, for
-comparison.
+Writes docs/benchmarks/watermark.md (``--runs N``: N full runs, each input's figures the median
+of the runs' medians). Measures what ``prepare_documents`` does with a watermarked PDF:
+``watermark_pdf_result``, then the output sized, written to a file and hashed, then the preview
+rendered from that file. Every input is measured in a fresh process: after imports, a warm-up on
+a one-page PDF (fonts, the stamp) and reading the input, the process's RSS is the baseline and
+the peak RSS above it (``VmHWM``, which counts qpdf's and pdfium's C++ memory too) the memory
+figure of the first run; then ``REPEATS`` more runs give the time (median, min and max). Each row
+says how the file was written (``WatermarkResult.written_as``): qpdf's full rewrite (every
+unsigned file, the encrypted one decrypted with its password) or pyHanko's incremental update
+(the signed rows). The pre-flight (page count by qpdf) is measured the same way.
 """
 
 from __future__ import annotations
@@ -38,10 +35,8 @@ sys.path.insert(0, str(ROOT))
 TEXT = "Documento de uso exclusivo para SECOP II — Ñandú Ingeniería S.A.S. — 14/03/2025"
 REPEATS = 7
 WRITTEN_AS = {
-    "update": "update, blanked",
-    "signed-update": "update, kept",
-    "decrypted-update": "decrypted copy, updated",
-    "full-copy": "full copy",
+    "signed-update": "pyHanko update",
+    "full-copy": "qpdf rewrite",
 }
 CORPUS = ROOT / "tests" / "data" / "pdfs" / "corpus"
 REAL_SOURCES = (
@@ -64,6 +59,8 @@ INPUTS = (
     ("real, two revisions", 200),
     ("real, encrypted", 200),
     ("real, encrypted", 2000),
+    ("real, signed", 200),
+    ("real, signed", 2000),
 )
 PASSWORD = "clave-de-prueba"  # the encrypted input's (a test value, not a secret)
 
@@ -132,6 +129,13 @@ def encrypted_pdf(pages: int) -> bytes:
         return buffer.getvalue()
 
 
+def signed_pdf(pages: int) -> bytes:
+    """The real pages signed by pyHanko (an approval signature, a self-signed test key)."""
+    from tests.documents.signing import really_signed
+
+    return really_signed(real_pdf(pages))
+
+
 def real_pdf(pages: int, *, object_streams: bool = False) -> bytes:
     """Pages of real-world files from the test corpus (scans, LaTeX, office exports, rotated),
     each source opened again for every copy so that no two copies share fonts or images;
@@ -170,16 +174,18 @@ def _reset_peak() -> int:
     return _status_kb("VmRSS")
 
 
-def measure(path: Path, mode: str) -> dict[str, Any]:
-    """In this (fresh) process: ``mode`` "file": the memory of the first prepare-like run
-    (watermark, write, hash; then the preview), then the time of REPEATS runs; "bytes": the
-    memory of one run that joins the output into one ``bytes``."""
+def measure(path: Path) -> dict[str, Any]:
+    """In this (fresh) process: the memory of the first prepare-like run (watermark, write,
+    hash; then the preview), then the time of REPEATS runs."""
+    import logging
+
     import pikepdf
 
-    from robot.documents.checks import open_pdf, preflight
+    from robot.documents.checks import preflight
     from robot.documents.preview import pdf_preview
-    from robot.documents.watermark import watermark_pdf, watermark_pdf_result
+    from robot.documents.watermark import watermark_pdf_result
 
+    logging.disable(logging.WARNING)  # pyHanko's notes on the signed inputs
     tiny = pikepdf.new()
     tiny.add_blank_page()
     buffer = io.BytesIO()
@@ -189,17 +195,9 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
     data = path.read_bytes()
     password = PASSWORD if "encrypted" in path.name else None
     target = path.with_name(f"marked-{path.name}")
-    if mode == "bytes":
-        base = _reset_peak()
-        joined = watermark_pdf(data, TEXT, password=password)
-        return {"joined_kb": _status_kb("VmHWM") - base, "out": len(joined)}
     base = _reset_peak()
     pages = preflight(path, data=data, password=password, max_bytes=len(data)).pages
     checked = _status_kb("VmHWM") - base
-    base = _reset_peak()
-    with open_pdf(data, path.name, password) as pdf:  # what qpdf needs to read the page tree
-        assert len(pdf.pages) == pages
-    tree = _status_kb("VmHWM") - base
     base = _reset_peak()
     result = _prepare_like(watermark_pdf_result, data, target, password)
     extra = _status_kb("VmHWM") - base
@@ -219,7 +217,6 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
         "in": len(data),
         "out": out_size,
         "written_as": written_as,
-        "tree_kb": tree,
         "preflight_kb": checked,
         "extra_kb": extra,
         "preview_kb": with_preview,
@@ -240,28 +237,29 @@ def _prepare_like(mark: Any, data: bytes, target: Path, password: str | None) ->
     return result
 
 
-def _rows(kind: str, r: dict[str, Any]) -> tuple[str, str]:
-    """The input's row in the time table and in the memory table."""
-    pages, size_in, size_out = int(r["pages"]), int(r["in"]), int(r["out"])
-    times = sorted(r["times"])
-    median = statistics.median(times)
-    cpu = statistics.median(r["cpu"])
-    extra, preview, joined, tree, checked = (
-        int(r[key]) * 1024
-        for key in ("extra_kb", "preview_kb", "joined_kb", "tree_kb", "preflight_kb")
+def _rows(kind: str, runs: list[dict[str, Any]]) -> tuple[str, str]:
+    """The input's row in the time table and in the memory table: the median over the runs
+    of each run's median time, the extreme times of all runs, the median peaks."""
+    first = runs[0]
+    pages, size_in, size_out = int(first["pages"]), int(first["in"]), int(first["out"])
+    median = statistics.median(statistics.median(r["times"]) for r in runs)
+    cpu = statistics.median(statistics.median(r["cpu"]) for r in runs)
+    every = sorted(t for r in runs for t in r["times"])
+    extra, preview, checked = (
+        int(statistics.median(int(r[key]) for r in runs)) * 1024
+        for key in ("extra_kb", "preview_kb", "preflight_kb")
     )
-    how = WRITTEN_AS[r["written_as"]]
+    how = WRITTEN_AS[first["written_as"]]
     time_row = (
         f"| {kind} | {how} | {pages:,} | {_mb(size_in)} | {_mb(size_out)} "
         f"({100 * (size_out - size_in) / size_in:+.1f} %) | {median * 1000:.0f} ms "
-        f"({times[0] * 1000:.0f}–{times[-1] * 1000:.0f}) | **{pages / median:,.0f}** "
+        f"({every[0] * 1000:.0f}–{every[-1] * 1000:.0f}) | **{pages / median:,.0f}** "
         f"| {pages / cpu:,.0f} |"
     )
     memory_row = (
         f"| {kind} | {how} | {pages:,} | {_mb(size_in)} "
         f"| **{_mb(extra)}** | **{extra / size_in:.2f}×** | {extra / pages / 1024:.1f} kB "
-        f"| {_mb(preview)} | {_mb(joined)} ({joined / size_in:.1f}×) "
-        f"| {_mb(checked)} ({checked / size_in:.2f}×) | {_mb(tree)} ({tree / size_in:.1f}×) |"
+        f"| {_mb(preview)} | {_mb(checked)} ({checked / size_in:.2f}×) |"
     )
     return time_row, memory_row
 
@@ -270,9 +268,9 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.2f} MB"
 
 
-def _run(path: Path, mode: str) -> dict[str, Any]:
+def _run(path: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--measure", str(path), mode],
+        [sys.executable, __file__, "--measure", str(path)],
         check=True,
         capture_output=True,
         text=True,
@@ -281,27 +279,38 @@ def _run(path: Path, mode: str) -> dict[str, Any]:
     return result
 
 
+def _input(kind: str, pages: int) -> bytes:
+    if kind == "synthetic":
+        return synthetic_pdf(pages)
+    if kind == "real, two revisions":
+        return two_revisions_pdf(pages)
+    if kind == "real, encrypted":
+        return encrypted_pdf(pages)
+    if kind == "real, signed":
+        return signed_pdf(pages)
+    return real_pdf(pages, object_streams="object streams" in kind)
+
+
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--measure":
-        print(json.dumps(measure(Path(sys.argv[2]), sys.argv[3])))
+    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(Path(sys.argv[2]))))
         return
-    time_rows, memory_rows = [], []
+    count = int(sys.argv[2]) if len(sys.argv) == 3 and sys.argv[1] == "--runs" else 1
+    time_rows, memory_rows, loads = [], [], []
     with tempfile.TemporaryDirectory() as folder:
+        paths = []
         for kind, pages in INPUTS:
             path = Path(folder) / f"{kind.replace(', ', '-').replace(' ', '-')}-{pages}.pdf"
-            if kind == "synthetic":
-                path.write_bytes(synthetic_pdf(pages))
-            elif kind == "real, two revisions":
-                path.write_bytes(two_revisions_pdf(pages))
-            elif kind == "real, encrypted":
-                path.write_bytes(encrypted_pdf(pages))
-            else:
-                path.write_bytes(real_pdf(pages, object_streams="object streams" in kind))
-            result = _run(path, "file")
-            joined = _run(path, "bytes")
-            assert joined["out"] == result["out"]
-            result["joined_kb"] = joined["joined_kb"]
-            time_row, memory_row = _rows(kind, result)
+            path.write_bytes(_input(kind, pages))
+            paths.append(path)
+        results: list[list[dict[str, Any]]] = [[] for _ in INPUTS]
+        for run in range(count):  # whole runs one after another: the machine's load spreads
+            loads.append(os.getloadavg()[0])
+            for index, path in enumerate(paths):
+                results[index].append(_run(path))
+            print(f"run {run + 1} of {count} done", flush=True)
+        for (kind, _), runs in zip(INPUTS, results, strict=True):
+            time_row, memory_row = _rows(kind, runs)
             time_rows.append(time_row)
             memory_rows.append(memory_row)
             print(time_row, memory_row, sep="\n", flush=True)
@@ -309,17 +318,20 @@ def main() -> None:
         [
             "# Watermark benchmark",
             "",
-            f"`python bench/watermark.py` on {platform.machine()}, Python "
+            f"`python bench/watermark.py --runs {count}` on {platform.machine()}, Python "
             f"{platform.python_version()}, {os.cpu_count()} cores shared with other work. "
             "What `prepare_documents` does with a confidential PDF: `watermark_pdf_result`, "
-            "then the output's parts sized, written to a file and hashed (SHA-256), then the "
-            "preview rendered from the written file. Each input in fresh processes, after a "
-            "warm-up on a one-page PDF. Time: median (min–max) of "
-            f"{REPEATS} runs of watermark + write + hash (pages per CPU-second: the same runs "
-            "by process time, less sensitive to other work on the machine). Memory: the first "
-            "run's peak RSS (`VmHWM`, C++ allocations included) above the process's RSS with "
-            "the input already read. "
-            f"Load average when measured: {os.getloadavg()[0]:.1f}.",
+            "then the output sized, written to a file and hashed (SHA-256), then the preview "
+            "rendered from the written file. Each input in a fresh process per run, after a "
+            f"warm-up on a one-page PDF; {count} run(s) of the whole set, one after another. "
+            f"Time: the median over the runs of each run's median of {REPEATS} repetitions of "
+            "watermark + write + hash, with the fastest and slowest repetition of all runs "
+            "(pages per CPU-second: the same by process time, less sensitive to other work on "
+            "the machine). Memory: the median over the runs of the first repetition's peak RSS "
+            "(`VmHWM`, C++ allocations included) above the process's RSS with the input "
+            "already read. Load average (1 min) at the start of each run: "
+            + ", ".join(f"{load:.1f}" for load in loads)
+            + ".",
             "",
             "- *synthetic*: text pages, 40 lines each, every 4th landscape, a third with /Rotate "
             "(small pages with their resources inline).",
@@ -327,20 +339,16 @@ def main() -> None:
             "LaTeX, office exports, rotated pages, images) repeated, each copy with its own "
             "fonts and images, as in documents assembled from several sources.",
             "- *real, object streams*: the same pages saved with object streams and a "
-            "cross-reference stream (as LaTeX and many recent exporters write): the object "
-            "streams holding page dictionaries are blanked whole and their other objects "
-            "written again, packed.",
+            "cross-reference stream (as LaTeX and many recent exporters write).",
             "- *real, two revisions*: the real pages with an incremental update that gave every "
-            "page a new version (as an editor leaves them): every version the new revision "
-            "does not use is blanked.",
-            "- *real, encrypted*: the real pages encrypted (AES-256, password given): decrypted "
-            "by our own code into a new file (the portal copy must open without a password), "
-            "which is then updated like any other.",
+            "page a new version (as an editor leaves them).",
+            "- *real, encrypted*: the real pages encrypted (AES-256, password given): qpdf "
+            "decrypts while it reads.",
+            "- *real, signed*: the real pages signed by pyHanko (an approval signature).",
             "",
-            "Written as: *update, blanked* (the original's bytes with every version the new "
-            "revision does not use overwritten by spaces, then the update), *decrypted copy, "
-            "updated* (the same on our decrypted copy) or *full copy* (qpdf rewrites the file: "
-            "damaged files only, not benchmarked).",
+            "Written as: *qpdf rewrite* (pikepdf saves the whole document again, with no "
+            "earlier revision) or *pyHanko update* (the signed bytes kept, the mark appended as "
+            "an incremental update).",
             "",
             "| input | written as | pages | input | output (growth) | time | pages/s "
             "| pages per CPU-second |",
@@ -349,17 +357,12 @@ def main() -> None:
             "",
             "Extra peak RSS: of watermark + write + hash (the figure for the target); the same "
             "with the preview rendered afterwards (pdfium reading the written file, the output "
-            "still held); the same watermark with the output joined into one `bytes` "
-            "(`watermark_pdf`, what prepare kept before this design), measured in another "
-            "fresh process; the pre-flight (page count by the lean reader; qpdf for the "
-            "encrypted file, which it opens with the password); and, for comparison, qpdf "
-            "reading the page tree alone (what the watermark and the pre-flight needed before "
-            "the lean reader).",
+            "still held); and the pre-flight (page count by qpdf, with the password for the "
+            "encrypted file).",
             "",
             "| input | written as | pages | input | extra peak RSS | × input | per page "
-            "| with the preview | joined into `bytes` | pre-flight "
-            "| qpdf reading the page tree alone |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| with the preview | pre-flight |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
             *memory_rows,
             "",
         ]
