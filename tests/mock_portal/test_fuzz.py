@@ -446,3 +446,25 @@ def test_fuzz_every_route_no_500_and_no_broken_unique_rule(tmp_path: Path) -> No
     # The fuzz reached the portal's deep paths, not only its refusals.
     assert fuzzer.statuses.get(200, 0) > REQUESTS / 10
     assert fuzzer.statuses.get(302, 0) > REQUESTS / 50
+
+
+def test_the_fuzzer_sees_a_500_and_a_broken_rule(tmp_path: Path) -> None:
+    """The checks above can fail: a route that crashes and a NIT changed behind the portal's
+    back are both reported."""
+    app = make_app(tmp_path)
+
+    @app.flask.get("/_test/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    fuzzer = Fuzzer(app, random.Random(1), _world(app), [("/_test/boom", ["GET"])])
+    for index in range(5):
+        fuzzer.one(index)
+    assert len(fuzzer.failures) == 5
+    assert fuzzer.failures[0].startswith("500 GET /_test/boom")
+    fuzzer.failures.clear()
+    fuzzer.check_state()
+    assert fuzzer.failures == []
+    app.store.execute("UPDATE accounts SET nit = '900123456', dv = '8' WHERE id = 1")
+    fuzzer.check_state()
+    assert fuzzer.failures == ["la cuenta 1 cambió de NIT: 830041394 -> 900123456"]
