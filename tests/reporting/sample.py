@@ -64,7 +64,7 @@ def _image(path: Path, size: tuple[int, int], seed: int, fmt: str) -> None:
     """A page-like picture, made once per size and format (then copied). Screenshots
     (``WEBP``) go through the robot's own compression, as the runner's do."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if (size, fmt, seed % 4) not in _IMAGES:
+    if (size, fmt, seed % 2) not in _IMAGES:
         picture = _page_picture(size, seed)
         buffer = io.BytesIO()
         if fmt == "WEBP":
@@ -75,8 +75,8 @@ def _image(path: Path, size: tuple[int, int], seed: int, fmt: str) -> None:
             raw.with_suffix(".webp").unlink()
         else:
             picture.save(buffer, format=fmt)
-        _IMAGES[size, fmt, seed % 4] = buffer.getvalue()
-    path.write_bytes(_IMAGES[size, fmt, seed % 4])
+        _IMAGES[size, fmt, seed % 2] = buffer.getvalue()
+    path.write_bytes(_IMAGES[size, fmt, seed % 2])
 
 
 def _documents(
@@ -203,7 +203,7 @@ def make_run(out: Path, count: int = 8, *, images: bool = True, seed: int = 7) -
             for position, (name, step_status, _, _) in enumerate(steps):
                 if step_status == "done" and name != "documents":
                     target = out / "suppliers" / key / "screenshots" / f"{name}.webp"
-                    _image(target, (1280, 700 + 150 * position), position, "WEBP")
+                    _image(target, (1280, 800 + 400 * (position % 3)), position, "WEBP")
         t = start
         for position, (name, step_status, detail, message) in enumerate(steps):
             ledger.start_step(key, name, position, "h")
