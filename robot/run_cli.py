@@ -25,9 +25,10 @@ from robot.errors import ConfigError, Problem
 from robot.flows.plan import hashes, plan
 from robot.flows.runtime import Job, Options
 from robot.ledger import FINAL, LEDGER_NAME, STOPPED, Ledger
+from robot.mail import MailboxConfig
 from robot.portal.mapping import supplier_values, user_fields
 from robot.profiles.loader import secret_problems
-from robot.profiles.models import Profile
+from robot.profiles.models import Mailbox, Profile
 from robot.results import RESULTS_NAME, write_results
 from robot.scenarios import STEPS, MockPortal, Portal, Scenario, load_scenario
 
@@ -255,67 +256,63 @@ def _drive(
 
     max_bytes = int(scenario.portal.max_upload_mb * 1024 * 1024)
     log = progress.log
+
+    def go(base_url: str, mailbox_for: Callable[[Profile], MailboxConfig], mock: bool) -> None:
+        asyncio.run(
+            _batch(
+                base_url,
+                mailbox_for,
+                jobs,
+                phases,
+                out_dir,
+                options,
+                concurrency,
+                ledger,
+                log,
+                max_bytes,
+                writer,
+                mock=mock,
+            )
+        )
+
     if scenario.portal.mock is not None:
         with bundled_portal(scenario, out_dir) as portal:
             log("-", f"portal simulado en {portal.base_url} (correo: {portal.backend})")
             box = scenario.mailbox
-            asyncio.run(
-                _batch(
-                    portal.base_url,
-                    lambda p: portal.mailbox if box is None else _mailbox(box, portal.base_url),
-                    jobs,
-                    phases,
-                    out_dir,
-                    options,
-                    concurrency,
-                    ledger,
-                    log,
-                    max_bytes,
-                    writer,
-                    mock=True,
-                )
-            )
+            if box is None:
+                go(portal.base_url, lambda profile: portal.mailbox, mock=True)
+            else:
+                shared = _mailbox(box, portal.base_url, scenario.base_dir)
+                go(portal.base_url, lambda profile: shared, mock=True)
         return
     base_url = scenario.portal.base_url
     assert base_url is not None
 
-    def mailbox_of(profile: Profile) -> object:
-        box = scenario.mailbox_for(profile)
-        assert box is not None  # validation requires one with a real portal
-        return _mailbox(box, base_url)
+    def mailbox_of(profile: Profile) -> MailboxConfig:
+        """The profile's own mailbox first, then the scenario's (each relative to its file)."""
+        if profile.mailbox is not None:
+            return _mailbox(profile.mailbox, base_url, profile.base_dir)
+        assert scenario.mailbox is not None  # validation requires one with a real portal
+        return _mailbox(scenario.mailbox, base_url, scenario.base_dir)
 
-    asyncio.run(
-        _batch(
-            base_url,
-            mailbox_of,
-            jobs,
-            phases,
-            out_dir,
-            options,
-            concurrency,
-            ledger,
-            log,
-            max_bytes,
-            writer,
-            mock=False,
-        )
-    )
+    go(base_url, mailbox_of, mock=False)
 
 
-def _mailbox(box: object, base_url: str) -> object:
+def _mailbox(box: Mailbox, base_url: str, base_dir: Path) -> MailboxConfig:
+    """The IMAP settings of a profile's or scenario's mailbox: its password resolved and its
+    ca_file taken relative to the file that names them; links only to the portal's host."""
     from urllib.parse import urlsplit
 
     from robot.mail import MailboxConfig
-    from robot.profiles.models import Mailbox
 
-    assert isinstance(box, Mailbox)
+    ca_file = None if box.ca_file is None else str((base_dir / box.ca_file).resolve())
     return MailboxConfig(
         host=box.host,
         port=box.port,
         user=box.user,
-        password=secrets.resolve(box.password),
+        password=secrets.resolve(box.password, base_dir=base_dir),
         tls=box.tls,
-        ca_file=box.ca_file,
+        ca_file=ca_file,
         folder=box.folder,
         allowed_hosts=(urlsplit(base_url).netloc,),
         source="buzón",
@@ -336,7 +333,7 @@ def _politeness(mock: bool) -> object:
 
 async def _batch(
     base_url: str,
-    mailbox_for: Callable[[Profile], object],
+    mailbox_for: Callable[[Profile], MailboxConfig],
     jobs: list[Job],
     phases: list[str],
     out_dir: Path,
@@ -365,7 +362,7 @@ async def _batch(
             politeness=_politeness(mock),  # type: ignore[arg-type]
             options=options,
             out_dir=out_dir,
-            mailbox_for=mailbox_for,  # type: ignore[arg-type]
+            mailbox_for=mailbox_for,
             log=log,
         )
         try:

@@ -137,3 +137,21 @@ def test_a_rehearsal_then_a_changed_profile_then_accepted_changes(tmp_path: Path
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     status, _, done = _status(tmp_path)
     assert status == "onboarded" and done[-1] == "account.directory"
+
+
+def test_a_mailbox_password_file_and_ca_file_are_relative_to_their_file(tmp_path: Path) -> None:
+    from robot.profiles.models import Mailbox
+    from robot.run_cli import _mailbox
+
+    (tmp_path / "imap.txt").write_text("Clave-Buzon-1\n", encoding="utf-8")
+    box = Mailbox(
+        host="imap.proveedores.test",
+        port=993,
+        user="tramites",
+        password="file:imap.txt",
+        ca_file="ca.pem",
+    )
+    config = _mailbox(box, "https://community.secop.gov.co", tmp_path)
+    assert config.password == "Clave-Buzon-1"
+    assert config.ca_file == str(tmp_path / "ca.pem")
+    assert config.allowed_hosts == ("community.secop.gov.co",)
