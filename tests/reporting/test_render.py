@@ -139,3 +139,29 @@ def test_report_command_writes_the_report_again_and_says_where(tmp_path: Path) -
     assert missing.exit_code == 1
     assert "no hay registro de pasos en esta carpeta" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_while_a_run_goes_pages_follow_the_ledger_and_the_index_is_throttled(
+    tmp_path: Path,
+) -> None:
+    from robot.ledger import LEDGER_NAME, Ledger
+    from robot.reporting.render import ReportWriter
+
+    ledger = Ledger(tmp_path / LEDGER_NAME)
+    ledger.begin_run("secop-robot run x")
+    for key in ("1", "2"):
+        ledger.add_supplier(key, profile=f"{key}.yaml", legal_name=f"P{key}", nit=key, h="h")
+    writer = ReportWriter(ledger, tmp_path, "es", interval=3600)
+    index = writer.update()  # before the first supplier starts: a killed run has a report
+    assert "pendiente" in index.read_text("utf-8")
+    page1 = tmp_path / "suppliers" / "1" / "index.html"
+    page2 = tmp_path / "suppliers" / "2" / "index.html"
+    before = page2.stat().st_mtime_ns
+    ledger.set_status("1", "failed", "account.form: rechazado")
+    writer.update()
+    assert "rechazado" in page1.read_text("utf-8")
+    assert page2.stat().st_mtime_ns == before  # unchanged supplier: not rendered again
+    assert "rechazado" not in index.read_text("utf-8")  # the index waits for its interval
+    writer.update(final=True)
+    assert "rechazado" in index.read_text("utf-8")
+    ledger.close()
