@@ -2,6 +2,13 @@
 repairing what is damaged), the stamp is placed on every page and the whole document is saved
 again. A full rewrite writes only the objects the document uses now: no earlier revision, so
 no unmarked version of a page, stays in the output.
+
+The mark must be seen, whatever the document does: what could carry the unmarked original or
+run code (attachments, JavaScript, actions on opening, XFA forms) is removed, annotations and
+form fields are flattened into the page (so none can be drawn over the mark), and each page's
+own content, flattened annotations included, becomes a form XObject drawn first: a form isolates
+its graphics state, so an unbalanced ``Q``, a clip or an invisible text mode left at its end
+cannot hide or undo the stamp drawn after it.
 """
 
 from __future__ import annotations
@@ -12,17 +19,19 @@ from typing import BinaryIO
 
 import pikepdf
 
-from robot.documents.geometry import Matrix, PageView, page_view
+from robot.documents.geometry import Matrix, PageView, media_box, page_view
 
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
 _STAMP_NAME = "/SecopWM"
+_PAGE_NAME = "/SecopPagina"  # the page's own content, as a form XObject
 
 
-def draw_operators(name: str, matrix: Matrix) -> bytes:
-    """The stream drawn after a page's own content: close its ``q``, then the stamp ``name``
-    with ``matrix``, marked as a watermark artifact (screen readers skip it)."""
+def draw_operators(name: str, matrix: Matrix, *, close: bool = True) -> bytes:
+    """The stream drawn after a page's own content: close its ``q`` (``close``), then the
+    stamp ``name`` with ``matrix``, marked as a watermark artifact (screen readers skip it)."""
     numbers = " ".join(f"{v:.4f}" for v in matrix)
-    return b"Q\n" + _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
+    head = b"Q\n" if close else b""
+    return head + _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
 
 
 def free_name(taken: Container[str]) -> str:
@@ -40,15 +49,29 @@ def full_copy(
     matrix_for: Callable[[float, float, PageView], Matrix],
     target: Path | BinaryIO,
     version: str | None,
-) -> int:
+) -> tuple[int, list[str]]:
     """Stamp every page of ``pdf`` with ``form`` (a stamp of this document) placed by
     ``matrix_for(stamp width, stamp height, page view)`` and save the whole document,
-    decrypted, to ``target``; returns the page count."""
+    decrypted, to ``target``; returns the page count and what was removed (Spanish, for the
+    manifest)."""
+    removed = remove_active_content(pdf)
+    pdf.flatten_annotations("screen")
     x0, y0, x1, y1 = (float(v) for v in form.BBox)
-    stamper = _Stamper(pdf, form)
+    first = pdf.make_indirect(pdf.make_stream(b"q " + _PAGE_NAME.encode() + b" Do Q\n"))
+    draws: dict[Matrix, pikepdf.Object] = {}
+    forms: dict[tuple[tuple[int, int], tuple[int, int]], pikepdf.Object] = {}
     pages = 0
     for page in pdf.pages:
-        stamper.stamp(page.obj, matrix_for(x1 - x0, y1 - y0, page_view(page.obj)))
+        view = page_view(page.obj)
+        matrix = matrix_for(x1 - x0, y1 - y0, view)
+        draw = draws.get(matrix)
+        if draw is None:
+            stream = pdf.make_stream(draw_operators(_STAMP_NAME, matrix, close=False))
+            draw = draws[matrix] = pdf.make_indirect(stream)
+        original = _page_form(pdf, page.obj, forms)
+        xobjects = pikepdf.Dictionary({_PAGE_NAME: original, _STAMP_NAME: form})
+        page.obj.Resources = pikepdf.Dictionary(XObject=xobjects)
+        page.obj.Contents = pikepdf.Array([first, draw])
         pages += 1
     pdf.save(
         target,
@@ -57,7 +80,131 @@ def full_copy(
         deterministic_id=True,
         min_version=version or "",
     )
-    return pages
+    return pages, removed
+
+
+def _page_form(
+    pdf: pikepdf.Pdf,
+    page: pikepdf.Dictionary,
+    forms: dict[tuple[tuple[int, int], tuple[int, int]], pikepdf.Object],
+) -> pikepdf.Object:
+    """The page's own content as a form XObject with the page's resources. A single content
+    stream becomes the form itself (its data is not read again); several are joined into one
+    new stream. A stream that pages share with the same resources is one form."""
+    resources = page_resources(page)
+    contents = page.get("/Contents")
+    if isinstance(contents, pikepdf.Array) and len(contents) == 1:
+        contents = contents[0]
+    key = None
+    if isinstance(contents, pikepdf.Stream) and contents.is_indirect:
+        key = (contents.objgen, resources.objgen if resources is not None else (0, 0))
+        if key in forms:
+            return forms[key]
+        if any(known == key[0] for known, _ in forms):  # the same stream, other resources
+            stream = pdf.make_stream(contents.read_raw_bytes())
+            for name in ("/Filter", "/DecodeParms"):
+                if name in contents:
+                    stream[name] = contents[name]
+        else:
+            stream = contents
+    else:
+        parts = contents if isinstance(contents, pikepdf.Array) else [contents]
+        joined = b"\n".join(part.read_bytes() for part in parts if isinstance(part, pikepdf.Stream))
+        stream = pdf.make_stream(joined)
+    stream.Type = pikepdf.Name.XObject
+    stream.Subtype = pikepdf.Name.Form
+    stream.BBox = _media_box(page)
+    stream.Resources = resources if resources is not None else pikepdf.Dictionary()
+    form = stream if stream.is_indirect else pdf.make_indirect(stream)
+    if key is not None:
+        forms[key] = form
+    return form
+
+
+def _media_box(page: pikepdf.Dictionary) -> pikepdf.Array:
+    """The page's MediaBox (inherited, normalised): all a reader can show of the page."""
+    box = media_box(page) or (0.0, 0.0, 612.0, 792.0)
+    return pikepdf.Array(list(box))
+
+
+_ACTIONS_REMOVED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
+
+
+def remove_active_content(pdf: pikepdf.Pdf) -> list[str]:
+    """Remove what could carry the unmarked original or run code: embedded files and
+    file-attachment annotations, JavaScript (named, in actions), the action on opening,
+    additional actions, XFA forms. Returns what was found, in Spanish."""
+    found: list[str] = []
+    root = pdf.Root
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key, label in (("/EmbeddedFiles", "archivos adjuntos"), ("/JavaScript", "JavaScript")):
+            if key in names:
+                del names[key]
+                found.append(label)
+    opening = root.get("/OpenAction")
+    if isinstance(opening, pikepdf.Dictionary) and _active(opening):  # not a destination
+        del root["/OpenAction"]
+        found.append("acción al abrir")
+    if "/AA" in root:
+        del root["/AA"]
+        found.append("acciones automáticas")
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
+        del form["/XFA"]
+        found.append("formulario XFA")
+    for page in pdf.pages:
+        found.extend(_clean_page(page.obj))
+    return sorted(set(found), key=found.index)
+
+
+def _active(action: pikepdf.Dictionary) -> bool:
+    """Whether an action, or one it chains to (/Next), runs code, starts a program or sends
+    data out."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[pikepdf.Object] = [action]
+    while stack and len(seen) < 64:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+            continue
+        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
+            continue
+        if item.is_indirect:
+            seen.add(item.objgen)
+        if item.get("/S") in _ACTIONS_REMOVED:
+            return True
+        if "/Next" in item:
+            stack.append(item.Next)
+    return False
+
+
+def _clean_page(page: pikepdf.Dictionary) -> list[str]:
+    found = []
+    if "/AA" in page:
+        del page["/AA"]
+        found.append("acciones automáticas")
+    annots = page.get("/Annots")
+    if not isinstance(annots, pikepdf.Array):
+        return found
+    kept = []
+    for annot in annots:
+        if not isinstance(annot, pikepdf.Dictionary):
+            continue
+        if annot.get("/Subtype") == "/FileAttachment":
+            found.append("archivos adjuntos")
+            continue
+        if "/AA" in annot:
+            del annot["/AA"]
+            found.append("acciones automáticas")
+        action = annot.get("/A")
+        if isinstance(action, pikepdf.Dictionary) and _active(action):
+            del annot["/A"]
+            found.append("acciones que ejecutan código, abren programas o envían datos")
+        kept.append(annot)
+    if len(kept) != len(annots):
+        page.Annots = pikepdf.Array(kept)
+    return found
 
 
 def page_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
@@ -71,49 +218,3 @@ def page_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
             return res
         node = node.get("/Parent")
     return None
-
-
-class _Stamper:
-    """Adds the stamp to pages in place, sharing what pages share: one ``q`` stream, one
-    drawing stream per distinct placement, the stamp added once to each /Resources or
-    /XObject dictionary, whoever holds it."""
-
-    def __init__(self, pdf: pikepdf.Pdf, form: pikepdf.Object) -> None:
-        self.pdf = pdf
-        self.form = form
-        self.push = pdf.make_indirect(pdf.make_stream(b"q\n"))
-        self.draws: dict[tuple[str, Matrix], pikepdf.Object] = {}
-        self.names: dict[tuple[int, int], str] = {}  # XObject dictionary -> the stamp's name
-
-    def stamp(self, page: pikepdf.Dictionary, matrix: Matrix) -> None:
-        name = self._add_xobject(page)
-        draw = self.draws.get((name, matrix))
-        if draw is None:
-            stream = self.pdf.make_stream(draw_operators(name, matrix))
-            draw = self.draws[(name, matrix)] = self.pdf.make_indirect(stream)
-        original = page.get("/Contents")
-        parts: list[pikepdf.Object] = [self.push]
-        if isinstance(original, pikepdf.Array):
-            parts.extend(original)
-        elif original is not None:
-            parts.append(original)
-        parts.append(draw)
-        page.Contents = pikepdf.Array(parts)
-
-    def _add_xobject(self, page: pikepdf.Dictionary) -> str:
-        resources = page_resources(page)
-        if resources is None:
-            page.Resources = pikepdf.Dictionary()
-            resources = page.Resources
-        xobjects = resources.get("/XObject")
-        if not isinstance(xobjects, pikepdf.Dictionary):
-            resources.XObject = pikepdf.Dictionary()
-            xobjects = resources.XObject
-        key = xobjects.objgen if xobjects.is_indirect else resources.objgen
-        if key != (0, 0) and key in self.names:
-            return self.names[key]
-        name = free_name({str(taken) for taken in xobjects})
-        xobjects[name] = self.form
-        if key != (0, 0):
-            self.names[key] = name
-        return name

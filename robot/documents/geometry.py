@@ -102,6 +102,11 @@ def page_view(page: pikepdf.Dictionary) -> PageView:
     return view_of(_box(_inherited(page, "/MediaBox")), _box(_inherited(page, "/CropBox")), turn)
 
 
+def media_box(page: pikepdf.Dictionary) -> Box | None:
+    """The page's MediaBox, inherited if need be, normalised; None when missing or unreadable."""
+    return _box(_inherited(page, "/MediaBox"))
+
+
 def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
     """The visible box of a page with these boxes (normalised, or None where missing or
     unreadable) and /Rotate."""

@@ -54,6 +54,9 @@ SIGNATURE_LOST_NOTE = (
     "firma digital no es verificable en esta copia; el original firmado es el archivo de "
     "origen. Si la firma debe seguir verificable, no lo marque: use `marking: constancia`"
 )
+REMOVED_NOTE = (
+    "Se quitó del PDF marcado lo que podía llevar el documento sin marca o ejecutar código: {what}"
+)
 WrittenAs = Literal["signed-update", "full-copy"]
 
 
@@ -112,7 +115,9 @@ def watermark_pdf_result(
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                     version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
-                    pages = full_copy(pdf, form, _placed, target, version)
+                    pages, removed = full_copy(pdf, form, _placed, target, version)
+                if removed:
+                    notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
                 if signed:
                     notes.append(SIGNATURE_LOST_NOTE)
                 elif repaired:

@@ -16,6 +16,7 @@ from robot.documents import geometry, watermark_pdf
 from robot.documents.watermark import (
     DEFAULT_OPACITY,
     PDFA1_NOTE,
+    REMOVED_NOTE,
     REWRITTEN_NOTE,
     WatermarkResult,
     watermark_pdf_result,
@@ -48,6 +49,15 @@ def assert_no_unmarked_revision(result: WatermarkResult) -> None:
         assert unmarked_pages(earlier, TEXT) == [], f"cut at {len(earlier)}"
 
 
+_NOTES = {
+    "crazyones-pdfa.pdf": (PDFA1_NOTE,),
+    "pdflatex-forms.pdf": (  # a Submit button
+        REMOVED_NOTE.format(what="acciones que ejecutan código, abren programas o envían datos"),
+    ),
+    "with-attachment.pdf": (REMOVED_NOTE.format(what="archivos adjuntos"),),
+}
+
+
 @pytest.mark.parametrize("name", CORPUS_PDFS)
 def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     original = (CORPUS / name).read_bytes()
@@ -58,7 +68,7 @@ def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     assert assert_watermarked(out, TEXT, original) == pages
     assert result.pages == pages
     assert result.written_as == "full-copy"
-    assert result.notes == ((PDFA1_NOTE,) if name == "crazyones-pdfa.pdf" else ())
+    assert result.notes == _NOTES.get(name, ())
     assert_no_unmarked_revision(result)
     assert len(out) < len(original) * 1.05 + 30_000  # the font subset is the only real cost
 
@@ -113,12 +123,20 @@ def test_a_signed_update_uses_the_kind_of_cross_reference_of_the_original(
     assert (b"\nxref\n" in update) is not object_streams
 
 
-def test_pages_that_share_resources_share_one_stamp(edge_pdfs: dict[str, Path]) -> None:
+def test_pages_that_share_content_share_one_form_and_one_stamp(
+    edge_pdfs: dict[str, Path],
+) -> None:
+    """Two pages drawing the same content stream with the same resources: one form XObject
+    of that content (the stream itself, not a copy), one stamp, one drawing stream."""
     out = watermark_pdf(edge_pdfs["shared-content.pdf"].read_bytes(), TEXT)
     with pikepdf.open(io.BytesIO(out)) as pdf:
-        first, second = (page.obj.Resources for page in pdf.pages)
-        assert first.objgen == second.objgen
-        assert first.XObject.SecopWM.objgen != (0, 0)
+        first, second = (page.obj.Resources.XObject for page in pdf.pages)
+        assert first.SecopPagina.objgen == second.SecopPagina.objgen != (0, 0)
+        forms = [
+            o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Form"
+        ]
+        assert len(forms) == 2  # the shared page content and the stamp
+        assert first.SecopWM.objgen == second.SecopWM.objgen != (0, 0)
         contents = [page.obj.Contents for page in pdf.pages]
         assert contents[0][-1].objgen == contents[1][-1].objgen  # one drawing stream for both
 
@@ -313,15 +331,16 @@ def test_a_hybrid_file_is_marked_without_its_old_cross_reference() -> None:
     out = result.output.to_bytes()
     assert_watermarked(out, TEXT)
     assert_no_unmarked_revision(result)
-    with pikepdf.open(io.BytesIO(out)) as pdf:
-        assert pdf.pages[0].obj.Resources.Marker == "in the stream"
+    with pikepdf.open(io.BytesIO(out)) as pdf:  # the page's own resources, read right
+        assert pdf.pages[0].obj.Resources.XObject.SecopPagina.Resources.Marker == "in the stream"
 
 
 @pytest.mark.parametrize("signed", [False, True])
 def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path, signed: bool) -> None:
     """/Contents as a reference to an array of streams, /Resources direct in the page (where
-    pyHanko's own add_stream_to_page loses the stamp): the new /Contents lists the streams
-    themselves between the stamp's two."""
+    pyHanko's own add_stream_to_page loses the stamp): signed, the new /Contents lists the
+    streams themselves between the stamp's two; unsigned, they are joined into the page's
+    form XObject."""
     with pikepdf.new() as pdf:
         pdf.add_blank_page(page_size=(400, 300))
         page = pdf.pages[0].obj
@@ -345,5 +364,9 @@ def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path, signed: bool)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         contents = pdf.pages[0].obj.Contents
         assert isinstance(contents, pikepdf.Array)
-        assert len(contents) == 4
-        assert contents[1].read_bytes().endswith(b"(Primera) Tj ET")
+        if signed:
+            assert len(contents) == 4
+            assert contents[1].read_bytes().endswith(b"(Primera) Tj ET")
+        else:
+            form = pdf.pages[0].obj.Resources.XObject.SecopPagina.read_bytes()
+            assert b"(Primera) Tj ET" in form and b"(Segunda) Tj ET" in form
