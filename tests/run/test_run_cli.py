@@ -144,6 +144,9 @@ def test_a_mailbox_password_file_and_ca_file_are_relative_to_their_file(tmp_path
     from robot.run_cli import _mailbox
 
     (tmp_path / "imap.txt").write_text("Clave-Buzon-1\n", encoding="utf-8")
+    (tmp_path / "ca.pem").write_text(  # read only for its marker here; TLS reads it later
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", encoding="utf-8"
+    )
     box = Mailbox(
         host="imap.proveedores.test",
         port=993,
