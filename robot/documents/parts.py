@@ -6,7 +6,10 @@ want one ``bytes``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +42,26 @@ class Parts:
         return digest.hexdigest()
 
     def write_to(self, path: Path) -> None:
-        """Write the content to ``path`` (replacing it); OSError as ``open`` raises it."""
-        with path.open("wb") as out:
-            for piece in self.pieces():
-                out.write(piece)
+        """Write the content to ``path`` as a new file: written beside it under a fresh name
+        (never through a link already there), then renamed onto ``path``, which replaces a
+        file or a symbolic link there without following it. On any failure (a full disk)
+        the partial file is removed and the OSError raised: nothing half-written is left."""
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            temporary = f".{path.name}.{secrets.token_hex(6)}.tmp"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            handle = os.open(temporary, flags, 0o644, dir_fd=folder)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    for piece in self.pieces():
+                        out.write(piece)
+                os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary, dir_fd=folder)
+                raise
+        finally:
+            os.close(folder)
 
     def to_bytes(self) -> bytes:
         """The content as one ``bytes`` (a copy, unless there is a single part)."""

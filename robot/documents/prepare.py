@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import io
 import re
 import struct
@@ -39,7 +40,7 @@ from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.parts import Parts
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
-from robot.errors import DocumentCorruptError, DocumentError
+from robot.errors import DocumentCorruptError, DocumentError, SetupError
 from robot.portal_rules import WATERMARK_TEXT
 
 CONSTANCIA_NAME = "constancia-confidencialidad.pdf"
@@ -75,7 +76,7 @@ def prepare_documents(
     day = today or dt.date.today()
     text = watermark_text(supplier, day, template)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / PREVIEW_DIR).mkdir(exist_ok=True)
+    _own_folder(out_dir / PREVIEW_DIR)
     originals = {s.path.resolve() for s in specs}
     entries: list[ManifestEntry] = []
     errors: list[DocumentError] = []
@@ -96,7 +97,7 @@ def prepare_documents(
         watermark_text=text,
         entries=tuple(entries),
     )
-    (out_dir / MANIFEST_NAME).write_text(manifest.to_json(), encoding="utf-8")
+    _write(out_dir / MANIFEST_NAME, Parts.of(manifest.to_json().encode("utf-8")))
     return manifest
 
 
@@ -213,14 +214,33 @@ def _library_errors(name: str, what: str) -> Iterator[None]:
 
 
 def _write(target: Path, content: Parts) -> None:
+    """Write ``content`` as a new file (never through a link already in the output folder);
+    a full disk is the machine's problem (exit 2), with nothing half-written left."""
     try:
         content.write_to(target)
     except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise SetupError(
+                f"{target}: no queda espacio en el disco para escribir el archivo",
+                hint="libere espacio o use --out con una carpeta en otro disco",
+            ) from None
         raise DocumentError(
             f"{target}: no se puede escribir ({err.strerror})",
             hint="revise que la carpeta de salida (--out) exista, tenga espacio y permiso "
             "de escritura",
         ) from None
+
+
+def _own_folder(folder: Path) -> None:
+    """Create ``folder`` inside the output folder; a link there (to a folder elsewhere) is
+    refused: the output goes into the output folder only."""
+    if folder.is_symlink():
+        raise DocumentError(
+            f"{folder}: es un enlace simbólico y la salida se escribe solo dentro de la "
+            "carpeta de salida",
+            hint="borre ese enlace o use --out con una carpeta nueva",
+        )
+    folder.mkdir(exist_ok=True)
 
 
 def _constancia_entry(
