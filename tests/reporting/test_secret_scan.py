@@ -2,10 +2,8 @@
 of its output folder (HTML, JSON, JUnit, ledger, logs, screenshots and their metadata, traces
 unzipped), nor what it printed, holds one.
 
-The users register and activate in a first run; in a second, the portal asks for a CAPTCHA
-at every login, so both suppliers are parked at the step that logs in: the report must show
-the park with its screenshot, and the trace of that step (which typed the password) must not
-survive.
+Three runs on one output folder (see ``parked_run``): a trace that typed the password at
+login must not survive; one that did not is kept, linked from the report and searched too.
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ def blobs(path: Path) -> list[tuple[str, bytes]]:
     return found
 
 
-def run(tmp: Path, steps: list[str], faults: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run(tmp: Path, faults: dict[str, object], *extra: str) -> subprocess.CompletedProcess[str]:
     scenario = {
         "name": "scan",
         "portal": {"mock": {"mail_backend": "pymap", "faults": faults}},
@@ -60,13 +58,13 @@ def run(tmp: Path, steps: list[str], faults: dict[str, str]) -> subprocess.Compl
             str(ROOT / "profiles" / "nordvik-extranjera.yaml"),
         ],
         "concurrency": 2,
-        "steps": steps,
+        "steps": ["user", "account"],
         "output": str(tmp / "out"),
     }
     path = tmp / "scan.yaml"
     path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "robot", "run", str(path)],
+        [sys.executable, "-m", "robot", "run", str(path), *extra],
         cwd=ROOT,
         check=False,
         capture_output=True,
@@ -78,20 +76,27 @@ def run(tmp: Path, steps: list[str], faults: dict[str, str]) -> subprocess.Compl
 
 @pytest.fixture(scope="module")
 def parked_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """First run: the users register and activate (passwords typed, activation links read);
-    second run: the portal asks for a CAPTCHA at the account step's login, so both suppliers
-    are parked there."""
+    """Run 1: the users register and activate (passwords typed, activation links read), the
+    account is created and its form saved, stopping before the documents. Run 2: the portal
+    asks for a CAPTCHA at login, so both suppliers are parked at account.documents by a step
+    that typed the password (its trace must not survive). Run 3: the portal is in
+    maintenance, so they are parked there again, this time by a step that typed nothing
+    secret (its trace is kept, and searched like every other file)."""
     tmp = tmp_path_factory.mktemp("scan")
     out = tmp / "out"
-    first = run(tmp, ["user"], {})
-    assert first.returncode == 0, first.stdout + first.stderr
-    second = run(tmp, ["user", "account"], {"captcha": "always"})
+    runs = [
+        run(tmp, {}, "--until", "account.documents"),
+        run(tmp, {"captcha": "always"}),
+        run(tmp, {"maintenance": [{"start_seconds": 0, "duration_seconds": 3600}]}),
+    ]
     printed = ""
-    for number, done in enumerate((first, second), 1):
+    for number, done in enumerate(runs, 1):
         (out / f"run{number}-stdout.log").write_text(done.stdout, encoding="utf-8")
         (out / f"run{number}-stderr.log").write_text(done.stderr, encoding="utf-8")
         printed += done.stdout + done.stderr
-    assert second.returncode == 1, second.stdout + second.stderr  # parked suppliers: exit 1
+        expected = 0 if number == 1 else 1  # parked suppliers: exit 1
+        assert done.returncode == expected, done.stdout + done.stderr
+    assert "CAPTCHA" in runs[1].stdout and "mantenimiento" in runs[2].stdout
     return out, printed
 
 
@@ -125,7 +130,7 @@ def test_activation_links_stay_in_the_portal_own_store(parked_run: tuple[Path, s
         assert hits == [], token
 
 
-def test_the_report_shows_the_parks_with_their_screenshot(parked_run: tuple[Path, str]) -> None:
+def test_the_report_shows_the_parks_with_screenshot_and_trace(parked_run: tuple[Path, str]) -> None:
     out, _ = parked_run
     index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     statuses = [tr["data-status"] for tr in index.select("#suppliers tbody tr")]
@@ -134,11 +139,18 @@ def test_the_report_shows_the_parks_with_their_screenshot(parked_run: tuple[Path
         html = BeautifulSoup(page.read_text("utf-8"), "html.parser")
         problem = html.select_one(".problem")
         assert problem is not None, page
-        assert "CAPTCHA" in problem.get_text() or "captcha" in problem.get_text().lower()
+        assert "mantenimiento" in problem.get_text()
         shot = problem.select_one("img.shot")
         assert shot is not None and (page.parent / str(shot["src"])).is_file()
-        assert problem.select_one("a.trace") is None  # the step typed the password
+        trace = problem.select_one("a.trace")
+        assert trace is not None and (page.parent / str(trace["href"])).is_file()
         assert html.select(".gallery img"), "milestone screenshots of the steps done"
-    assert not list(out.glob("suppliers/*/traces/*.zip"))
+    # the CAPTCHA run's traces typed the password at login: none was kept
+    assert sorted(p.name for p in out.glob("suppliers/*/traces/*.zip")) == [
+        "account.documents-3.zip",
+        "account.documents-3.zip",
+    ]
+    with zipfile.ZipFile(next(out.glob("suppliers/*/traces/*.zip"))) as archive:
+        assert "trace.trace" in archive.namelist()
     junit = (out / "junit.xml").read_text("utf-8")
     assert junit.count('type="parked"') == 2
