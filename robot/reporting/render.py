@@ -64,8 +64,21 @@ class ReportWriter:
         self._env = environment()
         self._seen: dict[str, float] = {}
         self._index_at = 0.0
+        self.error: Exception | None = None
 
     def update(self, *, final: bool = False) -> Path:
+        """Bring the report up to date; the path of index.html. While the run goes
+        (``final`` false) a failure to write is remembered in ``error``, not raised: the
+        report is evidence and never a reason to stop a batch; the final update raises."""
+        if final:
+            return self._update(final=True)
+        try:
+            return self._update(final=False)
+        except Exception as err:
+            self.error = err
+            return self.out_dir / INDEX_NAME
+
+    def _update(self, *, final: bool) -> Path:
         index = self.out_dir / INDEX_NAME
         for record in self.ledger.suppliers():
             if final or self._seen.get(record.key) != record.updated_at:

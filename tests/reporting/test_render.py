@@ -165,3 +165,18 @@ def test_while_a_run_goes_pages_follow_the_ledger_and_the_index_is_throttled(
     writer.update(final=True)
     assert "rechazado" in index.read_text("utf-8")
     ledger.close()
+
+
+def test_a_report_that_cannot_be_written_does_not_stop_the_batch(tmp_path: Path) -> None:
+    from robot.ledger import LEDGER_NAME, Ledger
+    from robot.reporting.render import ReportWriter
+
+    ledger = Ledger(tmp_path / LEDGER_NAME)
+    ledger.add_supplier("1", profile="1.yaml", legal_name="P1", nit="1", h="h")
+    (tmp_path / "suppliers").write_text("a file where the folder should be", encoding="utf-8")
+    writer = ReportWriter(ledger, tmp_path, "es")
+    writer.update()  # while the run goes: remembered, not raised
+    assert isinstance(writer.error, OSError)
+    with pytest.raises(OSError):
+        writer.update(final=True)
+    ledger.close()
