@@ -15,11 +15,14 @@ def pdf_preview(
     source: bytes | Path, *, width: int = THUMB_WIDTH, password: str | None = None
 ) -> bytes:
     """The first page of ``source`` (the PDF's bytes, or a file that pdfium reads from disk),
-    as displayed (rotation applied), as a PNG ``width`` pixels wide."""
+    as displayed (rotation applied), as a PNG ``width`` pixels wide and at most 4 × ``width``
+    high: the size is bounded in pixels, whatever the page's size in points (a page 3 points
+    wide and 14,400 high would otherwise be rendered 1.5 million pixels high)."""
     doc = pdfium.PdfDocument(source, password=password)
     try:
         page = doc[0]
-        scale = width / max(page.get_width(), 1.0)  # pdfium's width is the displayed one
+        shown_w, shown_h = page.get_size()  # as displayed, rotation applied
+        scale = min(width / max(shown_w, 1.0), 4 * width / max(shown_h, 1.0))
         image = page.render(scale=scale, may_draw_forms=True).to_pil()
         page.close()
     finally:

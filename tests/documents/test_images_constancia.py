@@ -171,3 +171,15 @@ def test_the_preview_shows_the_watermark(kind: str) -> None:
     assert abs(centre[0] - 0.5) < 0.1 and abs(centre[1] - 0.5) < 0.1, centre
     for x, y in red:  # on the rising diagonal: x / width + y / height close to 1
         assert abs(x / width + y / height - 1) < 0.35, (x, y)
+
+
+def test_a_preview_is_bounded_in_pixels_whatever_the_page_size() -> None:
+    """A page 3 points wide and 14,400 high (the extremes PDF allows) would be rendered 1.5
+    million pixels high at the preview's 320 pixels wide: it is bounded to 4 × 320."""
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(3, 14400))
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    with Image.open(io.BytesIO(pdf_preview(buffer.getvalue()))) as image:
+        assert image.height <= 4 * 320
+        assert image.width <= 320

@@ -126,7 +126,9 @@ def test_a_second_run_does_nothing_on_the_portal_and_is_quick(
         f"\nfirst run {first.seconds:.1f} s ({first.cpu:.1f} s CPU), "
         f"second run {again.seconds:.1f} s ({again.cpu:.1f} s CPU)"
     )
-    assert again.seconds < first.seconds / 4, (first.seconds, again.seconds)
+    # CPU time is the fair measure on a shared machine; the wall clock gets some slack for load
+    assert again.cpu < first.cpu / 4, (first.cpu, again.cpu)
+    assert again.seconds < first.seconds / 3, (first.seconds, again.seconds)
     statuses = {nit: e["status"] for nit, e in results(out).items()}
     assert sorted(statuses.values()) == ["access_requested", "onboarded"]
 
