@@ -297,7 +297,8 @@ def classify(err: Exception) -> tuple[str, str]:  # noqa: PLR0911 - one return p
     """(status, reason) for an error that stopped a supplier."""
     if isinstance(err, Exhausted):
         return PARKED, (
-            f"{err.last} — sin éxito tras {err.attempts} intentos; una nueva ejecución continúa"
+            f"{err.last} — sin éxito tras {err.attempts} "
+            f"{'intento' if err.attempts == 1 else 'intentos'}; una nueva ejecución continúa"
         )
     if isinstance(err, NeedsPerson):
         return PARKED, _with_hint(err)
