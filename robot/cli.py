@@ -155,5 +155,9 @@ def _register_commands() -> None:
 
     main.add_command(report)
 
+    from robot.probe_cli import probe
+
+    main.add_command(probe)
+
 
 _register_commands()

@@ -122,6 +122,12 @@ class SetupError(SecopRobotError):
     exit_code = 2
 
 
+class PortalDrift(SecopRobotError):
+    """The portal's pages changed in a way that breaks the robot (``secop-robot probe``)."""
+
+    exit_code = 3
+
+
 class DocumentError(SecopRobotError):
     """A document cannot be prepared for upload."""
 

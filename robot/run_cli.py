@@ -110,6 +110,7 @@ LANG_OPTION = click.option(
 @click.option("--until", metavar="STEP", help="stop before this step (e.g. account.finalize)")
 @click.option("--accept-changes", is_flag=True, help="continue suppliers whose profile changed")
 @click.option("--quiet", is_flag=True, help="no progress lines, only the summary")
+@click.option("--no-probe", is_flag=True, help="skip the portal drift probe (docs/probe.md)")
 @LANG_OPTION
 @explain_errors
 def run(
@@ -122,12 +123,14 @@ def run(
     accept_changes: bool,
     quiet: bool,
     lang: str = "es",
+    no_probe: bool = False,
 ) -> None:
     """Onboard the suppliers of SCENARIO (or of PROFILE files, on the bundled mock portal).
 
     Re-running the same command resumes each supplier at its first unfinished step and never
     creates anything twice. Exit code 0: every supplier finished (onboarded, or access
-    requested); 1: some failed or were parked; 2: bad input or machine.
+    requested); 1: some failed or were parked; 2: bad input or machine; 3: the portal's pages
+    changed in a way that breaks the robot (the probe run makes first; --no-probe skips it).
     """
     scenario, profiles = load_batch(inputs)
     phases: list[str] = [str(s) for s in STEPS if s in scenario.steps]
@@ -147,6 +150,7 @@ def run(
         concurrency or scenario.concurrency,
         quiet=quiet,
         lang=lang,
+        probe=not no_probe,
     )
     sys.exit(code)
 
@@ -184,8 +188,11 @@ def execute(
     *,
     quiet: bool = False,
     lang: str = "es",
+    probe: bool = True,
 ) -> int:
-    """Run the batch into ``out_dir``; print the summary; return the exit code."""
+    """Run the batch into ``out_dir``; print the summary; return the exit code. With ``probe``
+    the portal's pages are checked first (robot/probe_cli.py): a breaking change raises
+    PortalDrift before any supplier."""
     from robot.reporting.progress import Progress
     from robot.reporting.render import ReportWriter
     from robot.runner import changed_steps, register_jobs
@@ -212,7 +219,16 @@ def execute(
             progress.attach(ledger.path, [j.key for j in todo])
             try:
                 _drive(
-                    scenario, todo, phases, out_dir, options, concurrency, ledger, progress, writer
+                    scenario,
+                    todo,
+                    phases,
+                    out_dir,
+                    options,
+                    concurrency,
+                    ledger,
+                    progress,
+                    writer,
+                    probe=probe,
                 )
             finally:
                 progress.close()
@@ -251,6 +267,8 @@ def _drive(
     ledger: Ledger,
     progress: Progress,
     writer: ReportWriter,
+    *,
+    probe: bool = True,
 ) -> None:
     from robot.bundled import bundled_portal
 
@@ -272,6 +290,7 @@ def _drive(
                 max_bytes,
                 writer,
                 mock=mock,
+                probe=probe,
             )
         )
 
@@ -345,6 +364,7 @@ async def _batch(
     writer: ReportWriter,
     *,
     mock: bool,
+    probe: bool = True,
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -355,6 +375,14 @@ async def _batch(
 
     async with async_playwright() as pw:
         browser = await launch(pw, headed=options.headed)
+        if probe:  # before any supplier: refuse a portal whose pages changed (docs/probe.md)
+            from robot.portal.canary import gate
+
+            try:
+                await gate(browser, base_url, _politeness(mock), log)  # type: ignore[arg-type]
+            except BaseException:
+                await browser.close()
+                raise
         rt = Runtime(
             browser=browser,
             base_url=base_url,

@@ -15,6 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+DriftKind = Literal["relabel", "rename", "remove", "move", "required", "options"]
+DRIFT_KINDS: tuple[DriftKind, ...] = ("relabel", "rename", "remove", "move", "required", "options")
+
 
 class MaintenanceWindow(BaseModel):
     """The portal shows its maintenance page from ``start_seconds`` after start for a while."""
@@ -60,6 +63,17 @@ class FaultConfig(BaseModel):
     )
     upload_fail_once: bool = Field(
         False, description="the first upload to each document slot fails once"
+    )
+    drift: float = Field(
+        0,
+        ge=0,
+        le=1,
+        description="share of the controls and markers of login, Registrar usuario and the"
+        " Directorio changed (the screens drifted; robot/mock_portal/drift.py)",
+    )
+    drift_kinds: list[DriftKind] = Field(
+        default_factory=lambda: list(DRIFT_KINDS),
+        description="the ways drift may change an element",
     )
 
 

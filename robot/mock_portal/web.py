@@ -22,6 +22,7 @@ from flask import Response, current_app, g, redirect, render_template, request, 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as BaseResponse
 
+from robot.mock_portal import drift
 from robot.mock_portal.config import PortalConfig
 from robot.mock_portal.faults import FaultInjector
 from robot.mock_portal.mailer import Mailer
@@ -241,7 +242,16 @@ def after_request(response: Response) -> Response:
         )
     if g.get("drop_after"):
         _drop_connection()
+    _drift(response)
     return response
+
+
+def _drift(response: Response) -> None:
+    """The ``drift`` fault switch: the pages the drift canary visits, changed (drift.py)."""
+    cfg = portal().faults.config
+    if cfg.drift and request.path in drift.DRIFT_PATHS and response.mimetype == "text/html":
+        html = response.get_data(as_text=True)
+        response.set_data(drift.apply(html, request.path, cfg.seed, cfg.drift, cfg.drift_kinds))
 
 
 def refresh_session() -> None:

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from robot.errors import NeedsPerson, PortalRejected
 from robot.portal.pages.base import LOGIN_PATH, LOGIN_QUERY, PortalSession
+from robot.portal.pages.spec import Control, PageSpec
 
 # Texts of #divLoginFailure (the portal's own words).
 NOT_ACTIVATED = "aún no ha sido activado"
@@ -28,6 +29,20 @@ class Landing(enum.Enum):
 
 
 class LoginPage:
+    USERNAME = Control("Usuario", "text")
+    PASSWORD = Control("Contraseña", "password")
+    SUBMIT = Control("Ingresar", "button")
+    FAILURE = "divLoginFailure"  # the login's error text (hidden when there is none)
+    CAPTCHA = "txttxtCaptcha"  # only when the portal asks for one
+    SPEC = PageSpec(
+        "login",
+        "Ingresar",
+        LOGIN_PATH + LOGIN_QUERY,
+        (USERNAME, PASSWORD, SUBMIT),
+        markers=(FAILURE,),
+        optional=(CAPTCHA,),
+    )
+
     def __init__(self, session: PortalSession) -> None:
         self.s = session
 
@@ -41,28 +56,28 @@ class LoginPage:
         await self.s.politeness.sessions.acquire()
         await self.open()
         page = self.s.page
-        await self.s.field("Usuario").fill(username)
-        await self.s.field("Contraseña").fill(password)
-        if await page.locator("#txttxtCaptcha").count():
+        await self.s.field(self.USERNAME.label).fill(username)
+        await self.s.field(self.PASSWORD.label).fill(password)
+        if await page.locator("#" + self.CAPTCHA).count():
             if not operator_wait:
                 raise NeedsPerson(
                     "el portal pide un CAPTCHA al ingresar",
                     hint="ejecute de nuevo con --headed y escriba el texto de la imagen",
                     url=self.s.path,
                 )
-            await page.locator("#txttxtCaptcha").focus()
+            await page.locator("#" + self.CAPTCHA).focus()
             await page.wait_for_url(lambda url: LOGIN_PATH not in url, timeout=operator_wait * 1000)
             await self.s.check(None)
             return await landing(self.s)
-        await self.s.submit(self.s.button("Ingresar"), expect_login=True)
+        await self.s.submit(self.s.button(self.SUBMIT.label), expect_login=True)
         if self.s.path == LOGIN_PATH:
-            failure = page.locator("#divLoginFailure")
+            failure = page.locator("#" + self.FAILURE)
             text = (await failure.inner_text()).strip() if await failure.is_visible() else ""
             if NOT_ACTIVATED in text:
                 return Landing.NOT_ACTIVATED
             if WRONG_CREDENTIALS in text:
                 return Landing.REFUSED
-            if CAPTCHA_MISMATCH in text or await page.locator("#txttxtCaptcha").count():
+            if CAPTCHA_MISMATCH in text or await page.locator("#" + self.CAPTCHA).count():
                 raise NeedsPerson(
                     "el portal pide un CAPTCHA al ingresar",
                     hint="ejecute de nuevo con --headed y escriba el texto de la imagen",

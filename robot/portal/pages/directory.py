@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from robot.portal.pages.base import PortalSession
+from robot.portal.pages.spec import Control, PageSpec
 from robot.portal.pages.supplier import Uploaded
 
 DIRECTORY_PATH = "/Public/Directory/Index"
@@ -33,14 +34,18 @@ class PublishedSupplier:
 
 
 class DirectoryPage:
+    SEARCH = Control("Nombre o NIT del proveedor", "search")
+    SUBMIT = Control("Buscar", "button")
+    SPEC = PageSpec("directory", "Directorio SECOP", DIRECTORY_PATH, (SEARCH, SUBMIT))
+
     def __init__(self, session: PortalSession) -> None:
         self.s = session
 
     async def find(self, nit: str) -> PublishedSupplier | None:
         """Search by NIT and open the supplier's page; None when it is not published."""
         await self.s.goto(DIRECTORY_PATH)
-        await self.s.field("Nombre o NIT del proveedor").fill(nit)
-        await self.s.submit(self.s.button("Buscar"))
+        await self.s.field(self.SEARCH.label).fill(nit)
+        await self.s.submit(self.s.button(self.SUBMIT.label))
         links = self.s.page.locator("#tblSuppliers a[id^=lnkSupplier_]")
         if not await links.count():
             return None

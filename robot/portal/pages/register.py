@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import enum
 
+from robot import portal_rules
 from robot.errors import PortalError, PortalRejected
 from robot.portal.mapping import FieldValue
 from robot.portal.pages.auth import resend_path
 from robot.portal.pages.base import PortalSession
+from robot.portal.pages.spec import Control, PageSpec
 
 REGISTER_PATH = "/STS/Users/Register/Index"
 TERMS = "Acepto los términos y condiciones de uso"
@@ -30,6 +32,32 @@ async def fill_fields(session: PortalSession, fields: tuple[FieldValue, ...]) ->
 
 
 class RegisterPage:
+    # The personal fields robot.portal.mapping.user_fields fills (a test checks they agree).
+    PERSONAL = (
+        Control("Nombre(s)", "text"),
+        Control("Apellido(s)", "text"),
+        Control("Tipo de identificación", "select", options=tuple(portal_rules.ID_TYPES)),
+        Control("Número de identificación", "text"),
+        Control("Correo electrónico", "email"),
+        Control("Confirmar correo electrónico", "email"),
+        Control("Teléfono", "tel"),
+        Control("Cargo", "text", always=False),
+        Control("Idioma", "select", options=tuple(portal_rules.LANGUAGES)),
+        Control("Zona horaria", "select", options=tuple(portal_rules.TIME_ZONES)),
+        Control("Nombre de usuario", "text"),
+    )
+    PASSWORD = Control("Contraseña", "password")
+    PASSWORD_CONFIRM = Control("Confirmar contraseña", "password")
+    TERMS = Control(TERMS, "checkbox", always=False)
+    DATA_POLICY = Control(DATA_POLICY, "checkbox", always=False)
+    SUBMIT = Control("Registrar", "button")
+    SPEC = PageSpec(
+        "register",
+        "Registrar usuario",
+        REGISTER_PATH,
+        (*PERSONAL, PASSWORD, PASSWORD_CONFIRM, TERMS, DATA_POLICY, SUBMIT),
+    )
+
     def __init__(self, session: PortalSession) -> None:
         self.s = session
 
@@ -46,13 +74,13 @@ class RegisterPage:
     ) -> None:
         """Fill and send section 1. The consent boxes are ticked only as the profile says."""
         await fill_fields(self.s, fields)
-        await self.s.field("Contraseña").fill(password)
-        await self.s.field("Confirmar contraseña").fill(password)
+        await self.s.field(self.PASSWORD.label).fill(password)
+        await self.s.field(self.PASSWORD_CONFIRM.label).fill(password)
         if accept_terms:
-            await self.s.field(TERMS).check()
+            await self.s.field(self.TERMS.label).check()
         if data_policy_consent:
-            await self.s.field(DATA_POLICY).check()
-        await self.s.submit(self.s.button("Registrar"))
+            await self.s.field(self.DATA_POLICY.label).check()
+        await self.s.submit(self.s.button(self.SUBMIT.label))
         errors = await self.s.visible_errors()
         if errors:
             raise PortalRejected(

@@ -1,0 +1,89 @@
+"""``secop-robot probe``: the portal drift canary (docs/probe.md), and the probe ``run`` makes
+before every batch.
+
+The probe opens, with GETs only, the pages the page objects declare (login, Registrar usuario,
+the public Directorio), reads each one's fingerprint and compares it with the stored one
+(robot/portal/fingerprints/<page>.json). Exit 0 when nothing breaks, 3 otherwise.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from robot.cli import explain_errors, say
+from robot.errors import ConfigError, Problem
+from robot.portal import probe as fp
+from robot.portal.canary import describe, diffs, probe_url
+
+EXIT_BREAKING = 3
+
+
+@click.command("probe")
+@click.argument("scenario", required=False, type=click.Path(path_type=Path))
+@click.option("--portal", "portal_url", metavar="URL", help="probe this portal instead")
+@click.option("--update", is_flag=True, help="store what the portal shows as the expected pages")
+@click.option(
+    "--fingerprints",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="folder of the expected fingerprints (default: robot/portal/fingerprints)",
+)
+@click.option("--headed", is_flag=True, help="a visible browser")
+@explain_errors
+def probe(
+    scenario: Path | None,
+    portal_url: str | None,
+    update: bool,
+    fingerprints: Path | None,
+    headed: bool,
+) -> None:
+    """Check that the portal's pages still are what the robot expects (the drift canary).
+
+    Opens only what can be seen without creating anything: login, Registrar usuario and the
+    public Directorio of SCENARIO's portal (its bundled mock, started for the probe, or its
+    base_url) or of --portal URL. Prints each page's changes, breaking or cosmetic. Exit code
+    0: nothing breaks; 3: a breaking change; 1: bad input; 2: the machine.
+    """
+    folder = fingerprints or fp.FINGERPRINTS
+    if (scenario is None) == (portal_url is None):
+        raise ConfigError(
+            [Problem("probe", None, "", "indique un ESCENARIO o --portal URL (uno de los dos)")]
+        )
+    started = time.monotonic()
+    if portal_url is not None:
+        live = probe_url(portal_url.rstrip("/"), headed=headed)
+    else:
+        assert scenario is not None
+        live = _probe_scenario(scenario, headed)
+    took = time.monotonic() - started
+    if update:
+        for data in live.values():
+            say(f"huella guardada: {fp.save(data, folder)}")
+        return
+    found = diffs(live, folder)
+    say(describe(found))
+    broken = any(d.breaking for d in found)
+    say(
+        f"sondeo en {took:.1f} s: "
+        + ("hay cambios que rompen" if broken else "el robot puede trabajar")
+    )
+    if broken:
+        raise SystemExit(EXIT_BREAKING)
+
+
+def _probe_scenario(path: Path, headed: bool) -> dict[str, Any]:
+    from robot.bundled import bundled_portal
+    from robot.scenarios import load_scenario
+
+    scenario = load_scenario(path)
+    if scenario.portal.base_url is not None:
+        return probe_url(scenario.portal.base_url.rstrip("/"), headed=headed)
+    with (
+        tempfile.TemporaryDirectory(prefix="secop-probe-") as tmp,
+        bundled_portal(scenario, Path(tmp)) as portal,
+    ):
+        return probe_url(portal.base_url, headed=headed, mock=True)

@@ -1,0 +1,185 @@
+"""``secop-robot probe``, the portal drift canary, against the mock portal in real Chromium.
+
+A clean probe passes, under 15 s, and leaves the portal's SQLite rows as they were (only the
+anonymous sessions the mock opens on any GET are new); each kind of drift the ``drift`` switch
+makes is reported by name and classed breaking or cosmetic by what the page objects declare;
+the command exits 0 on cosmetic changes and 3 on breaking ones.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from robot.portal import probe as fp
+from robot.portal.canary import diffs, probe_url
+from robot.portal.mapping import user_fields
+from robot.portal.pages.auth import LoginPage
+from robot.portal.pages.register import RegisterPage
+from robot.profiles.models import User
+from tests.fixtures.portal import PortalProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_ALL_KINDS = 1  # with drift=1 this seed draws every kind on the three pages
+ALL_KINDS = {
+    "reetiquetado",
+    "renombrado",
+    "eliminado",
+    "movido",
+    "obligatorio cambiado",
+    "opciones cambiadas",
+}
+
+
+def _rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, but the anonymous sessions (the mock opens one on any GET)."""
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        rows = {}
+        for table in tables:
+            query = f"SELECT * FROM {table}"  # names from sqlite_master
+            if table == "sessions":
+                query += " WHERE user_id IS NOT NULL"
+            rows[table] = sorted(conn.execute(query).fetchall(), key=repr)
+    return rows
+
+
+def _probe(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "robot", "probe", *args],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
+
+
+def test_the_register_page_object_declares_every_field_the_mapping_fills() -> None:
+    user = User.model_validate(
+        {
+            "first_name": "Ana",
+            "last_name": "Ruiz",
+            "id_type": "CC",
+            "id_number": "1020304050",
+            "email": "ana@proveedores.test",
+            "phone": "+57 601 745 6600",
+            "username": "ana.ruiz",
+            "password": "env:X",
+            "accept_terms": True,
+            "data_policy_consent": True,
+        }
+    )
+    for value in user_fields(user):
+        declared = RegisterPage.SPEC.control(value.label)
+        assert (declared.kind == "select") == (value.kind == "select"), value.label
+        if value.kind == "select":
+            assert value.value in declared.options, value.label
+
+
+@pytest.mark.browser
+def test_a_clean_probe_passes_fast_and_touches_nothing(
+    make_portal: Callable[..., PortalProcess],
+) -> None:
+    portal = make_portal()
+    before = _rows(portal.db_path)
+    started = time.monotonic()
+    live = probe_url(portal.url.rstrip("/"), mock=True)
+    took = time.monotonic() - started
+    assert took < 15, f"the probe took {took:.1f} s"
+    found = diffs(live)
+    assert [c for d in found for c in d.changes] == []
+    assert {d.spec.key for d in found} == {"login", "register", "directory"}
+    assert _rows(portal.db_path) == before
+    # what the page objects rely on is in the stored fingerprints, marked
+    relied = {c["label"] for c in live["login"]["controls"] if c["relied"]}
+    assert relied == {c.label for c in LoginPage.SPEC.controls}
+
+
+def _expected_breaking(change: fp.Change) -> bool:
+    """The classing rules of docs/probe.md, written out independently of the code."""
+    spec = {s.key: s for s in fp.PAGES}[change.page]
+    labels = {c.label for c in spec.controls}
+    label = re.match(r"«(.*?)»", change.subject)
+    relied = bool(label) and label.group(1) in labels  # type: ignore[union-attr]
+    if change.subject.startswith("#"):  # a marker the robot reads by id
+        return change.subject[1:] in spec.markers
+    if change.kind in {"movido", "renombrado"}:
+        return False  # the robot finds controls by label
+    if change.kind in ("reetiquetado", "eliminado"):
+        return relied
+    if change.kind == "obligatorio cambiado":
+        always = relied and spec.control(label.group(1)).always  # type: ignore[union-attr]
+        return "ahora obligatorio" in change.detail and not always
+    if change.kind == "opciones cambiadas":
+        needed = spec.control(label.group(1)).options if relied else ()  # type: ignore[union-attr]
+        gone = (
+            re.findall(r"(\S+) \(«", change.detail.split("quitadas", 1)[1].split(";")[0])
+            if ("quitadas" in change.detail)
+            else []
+        )
+        return any(v in needed for v in gone)
+    raise AssertionError(f"unexpected change {change}")
+
+
+@pytest.mark.browser
+def test_each_kind_of_drift_is_named_and_classed(
+    make_portal: Callable[..., PortalProcess],
+) -> None:
+    portal = make_portal(faults=["drift=1", f"seed={SEED_ALL_KINDS}"])
+    started = time.monotonic()
+    result = _probe("--portal", portal.url)
+    assert time.monotonic() - started < 15 + 10  # the probe, plus a Python start-up
+    assert result.returncode == 3, result.stdout + result.stderr
+    found = diffs(probe_url(portal.url.rstrip("/"), mock=True))
+    changes = [c for d in found for c in d.changes]
+    assert {c.kind for c in changes} >= ALL_KINDS
+    for change in changes:
+        assert change.breaking == _expected_breaking(change), str(change)
+        assert str(change) in result.stdout  # every change printed, with its class
+    assert any(c.breaking for c in changes) and any(not c.breaking for c in changes)
+    assert "[rompe] renombrado: #divLoginFailure: ahora #divLoginFailureV2" in result.stdout
+
+
+@pytest.mark.browser
+def test_cosmetic_drift_exits_0_and_breaking_drift_exits_3(
+    make_portal: Callable[..., PortalProcess],
+) -> None:
+    moved = make_portal(faults=["drift=0.5", "seed=2", "drift_kinds=[move]"])
+    result = _probe("--portal", moved.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[cosmético] movido: «" in result.stdout
+    assert "[rompe]" not in result.stdout
+
+    relabelled = make_portal(faults=["drift=0.5", "seed=4", "drift_kinds=[relabel, options]"])
+    result = _probe("--portal", relabelled.url)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "[rompe] reetiquetado" in result.stdout
+
+
+def test_added_fields_and_required_markers_are_classed() -> None:
+    spec = RegisterPage.SPEC
+    expected = fp.load(spec)
+    assert expected is not None
+    live = {**expected, "controls": [dict(c) for c in expected["controls"]]}
+    extra = {"id": "txtRut", "kind": "text", "label": "RUT", "required": True, "options": []}
+    live["controls"].append({**extra, "relied": False})
+    live["controls"].append({**extra, "id": "txtNota", "label": "Nota", "required": False})
+    for c in live["controls"]:
+        if c["label"] == "Cargo":
+            c["required"] = True  # the robot fills Cargo only when the profile has one
+    diff = fp.compare(spec, expected, live)
+    shown = [str(c) for c in diff.changes]
+    assert "  [rompe] añadido: «RUT» (#txtRut): campo nuevo, obligatorio" in shown
+    assert "  [cosmético] añadido: «Nota» (#txtNota): campo nuevo" in shown
+    assert "  [rompe] obligatorio cambiado: «Cargo» (#txtPosition): ahora obligatorio" in shown
