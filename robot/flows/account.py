@@ -18,7 +18,7 @@ from robot.portal.pages.admin import DesktopPage
 from robot.portal.pages.auth import AccountSelector, Landing
 from robot.portal.pages.directory import DirectoryPage
 from robot.portal.pages.entity import ALREADY_REGISTERED, EntityPage, FoundEntity
-from robot.portal.pages.supplier import SupplierForm
+from robot.portal.pages.supplier import FORM_PATH, SupplierForm
 from robot.portal_rules import DOCUMENT_SLOTS
 
 CREATED = "created"  # the account is ours: this administrator created it
@@ -96,10 +96,14 @@ async def _check_own_account(actor: Actor, nit: str, landing: Landing) -> None:
 
 
 async def _open_form(actor: Actor, nit: str) -> SupplierForm:
+    """Registro de Proveedor, loaded only when the page is not already showing it (a login
+    lands there while the account is a draft; Guardar answers with it)."""
     if not actor.logged_in:
         await logged_in(actor, nit)
-    form = SupplierForm(await actor.session())
-    await form.open()
+    session = await actor.session()
+    form = SupplierForm(session)
+    if session.path != FORM_PATH or await session.title() != "Registro de Proveedor":
+        await form.open()
     return form
 
 
