@@ -29,28 +29,18 @@ if TYPE_CHECKING:
     from robot.documents.preview import image_preview, pdf_preview
     from robot.documents.watermark import watermark_pdf
 
-_HOME = {
-    "DEFAULT_MAX_BYTES": "checks",
-    "Checked": "checks",
-    "preflight": "checks",
-    "CoveredDocument": "constancia",
-    "make_constancia": "constancia",
-    "sniff": "filetype",
-    "image_to_watermarked_pdf": "images",
-    "watermark_image": "images",
-    "FileFacts": "manifest",
-    "Manifest": "manifest",
-    "ManifestEntry": "manifest",
-    "Mismatch": "manifest",
-    "compare_manifest": "manifest",
-    "DocumentSpec": "model",
-    "SupplierFacts": "model",
-    "watermark_text": "model",
-    "prepare_documents": "prepare",
-    "image_preview": "preview",
-    "pdf_preview": "preview",
-    "watermark_pdf": "watermark",
+_MODULES = {
+    "checks": ("DEFAULT_MAX_BYTES", "Checked", "preflight"),
+    "constancia": ("CoveredDocument", "make_constancia"),
+    "filetype": ("sniff",),
+    "images": ("image_to_watermarked_pdf", "watermark_image"),
+    "manifest": ("FileFacts", "Manifest", "ManifestEntry", "Mismatch", "compare_manifest"),
+    "model": ("DocumentSpec", "SupplierFacts", "watermark_text"),
+    "prepare": ("prepare_documents",),
+    "preview": ("image_preview", "pdf_preview"),
+    "watermark": ("watermark_pdf",),
 }
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

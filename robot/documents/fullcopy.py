@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import pikepdf
 
-from robot.documents.geometry import Matrix, PageView, media_box, page_view
+from robot.documents.geometry import Matrix, PageView, inherited, media_box, page_view
 
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
 _STAMP_NAME = "/SecopWM"
@@ -91,7 +91,8 @@ def _page_form(
     """The page's own content as a form XObject with the page's resources. A single content
     stream becomes the form itself (its data is not read again); several are joined into one
     new stream. A stream that pages share with the same resources is one form."""
-    resources = page_resources(page)
+    found = inherited(page, "/Resources")
+    resources = found if isinstance(found, pikepdf.Dictionary) else None
     contents = page.get("/Contents")
     if isinstance(contents, pikepdf.Array) and len(contents) == 1:
         contents = contents[0]
@@ -101,10 +102,7 @@ def _page_form(
         if key in forms:
             return forms[key]
         if any(known == key[0] for known, _ in forms):  # the same stream, other resources
-            stream = pdf.make_stream(contents.read_raw_bytes())
-            for name in ("/Filter", "/DecodeParms"):
-                if name in contents:
-                    stream[name] = contents[name]
+            stream = pdf.make_stream(contents.read_bytes())
         else:
             stream = contents
     else:
@@ -113,18 +111,12 @@ def _page_form(
         stream = pdf.make_stream(joined)
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Form
-    stream.BBox = _media_box(page)
+    stream.BBox = list(media_box(page) or (0.0, 0.0, 612.0, 792.0))  # all a reader can show
     stream.Resources = resources if resources is not None else pikepdf.Dictionary()
     form = stream if stream.is_indirect else pdf.make_indirect(stream)
     if key is not None:
         forms[key] = form
     return form
-
-
-def _media_box(page: pikepdf.Dictionary) -> pikepdf.Array:
-    """The page's MediaBox (inherited, normalised): all a reader can show of the page."""
-    box = media_box(page) or (0.0, 0.0, 612.0, 792.0)
-    return pikepdf.Array(list(box))
 
 
 _ACTIONS_REMOVED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
@@ -205,16 +197,3 @@ def _clean_page(page: pikepdf.Dictionary) -> list[str]:
     if len(kept) != len(annots):
         page.Annots = pikepdf.Array(kept)
     return found
-
-
-def page_resources(page: pikepdf.Dictionary) -> pikepdf.Dictionary | None:
-    """The /Resources a page uses: its own or inherited from the page tree."""
-    node: pikepdf.Object | None = page
-    for _ in range(64):  # a malformed tree may loop
-        if not isinstance(node, pikepdf.Dictionary):
-            break
-        res = node.get("/Resources")
-        if isinstance(res, pikepdf.Dictionary):
-            return res
-        node = node.get("/Parent")
-    return None

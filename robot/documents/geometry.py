@@ -94,17 +94,17 @@ def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: floa
 
 def page_view(page: pikepdf.Dictionary) -> PageView:
     """The visible box (CropBox within MediaBox, inherited if need be) and the rotation."""
-    raw = _inherited(page, "/Rotate")
+    raw = inherited(page, "/Rotate")
     try:
         turn = int(raw) if raw is not None else 0
     except (TypeError, ValueError):
         turn = 0
-    return view_of(_box(_inherited(page, "/MediaBox")), _box(_inherited(page, "/CropBox")), turn)
+    return view_of(_box(inherited(page, "/MediaBox")), _box(inherited(page, "/CropBox")), turn)
 
 
 def media_box(page: pikepdf.Dictionary) -> Box | None:
     """The page's MediaBox, inherited if need be, normalised; None when missing or unreadable."""
-    return _box(_inherited(page, "/MediaBox"))
+    return _box(inherited(page, "/MediaBox"))
 
 
 def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
@@ -120,7 +120,8 @@ def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
     return PageView(x0, y0, x1, y1, turn if turn % 90 == 0 else 0)
 
 
-def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+def inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    """``key`` of the page, or of the nearest page-tree node above it that has it."""
     node: pikepdf.Object | None = page
     for _ in range(64):  # a malformed tree may loop
         if not isinstance(node, pikepdf.Dictionary):
