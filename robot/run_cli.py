@@ -376,10 +376,12 @@ async def _batch(
     async with async_playwright() as pw:
         browser = await launch(pw, headed=options.headed)
         if probe:  # before any supplier: refuse a portal whose pages changed (docs/probe.md)
-            from robot.portal.canary import gate
+            from robot.portal.canary import PROBE_RECORD, gate
 
             try:
-                await gate(browser, base_url, _politeness(mock), log)  # type: ignore[arg-type]
+                politeness = _politeness(mock)
+                record = out_dir / PROBE_RECORD
+                await gate(browser, base_url, politeness, log, record)  # type: ignore[arg-type]
             except BaseException:
                 await browser.close()
                 raise

@@ -83,10 +83,18 @@ def breaking_summary(found: list[fp.PageDiff]) -> str:
     )
 
 
+PROBE_RECORD = "sondeo.txt"  # in a run's output folder: the last probe's diff
+
+
 async def gate(
-    browser: Any, base_url: str, politeness: Politeness, log: Callable[[str, str], None]
+    browser: Any,
+    base_url: str,
+    politeness: Politeness,
+    log: Callable[[str, str], None],
+    record: Path | None = None,
 ) -> None:
-    """What ``run`` does before any supplier: probe, log the diff, refuse a breaking one."""
+    """What ``run`` does before any supplier: probe, log the diff (and write it to ``record``),
+    refuse a breaking one."""
     started = time.monotonic()
     try:
         live = await read_pages(browser, base_url, politeness)
@@ -95,6 +103,8 @@ async def gate(
         return
     found = diffs(live)
     took = time.monotonic() - started
+    if record is not None:
+        record.write_text(f"{base_url}\n{describe(found)}\n", encoding="utf-8")
     changes = [c for d in found for c in d.changes]
     if not changes:
         log("-", f"sondeo del portal: sin cambios ({took:.1f} s)")
