@@ -98,7 +98,11 @@ async def fingerprint(session: PortalSession, spec: PageSpec) -> dict[str, Any]:
         controls.append({**c, "relied": _declared(spec, c) is not None})
     ids = [c["id"] for c in controls if c["id"]]
     # a control's row and error span follow its id: a renamed control is reported once
-    markers = [m for m in seen["markers"] if m["id"] and not any(i in m["id"] for i in ids)]
+    markers = [
+        m
+        for m in seen["markers"]
+        if m["id"] and m["id"] not in spec.optional and not any(i in m["id"] for i in ids)
+    ]
     return {
         "page": spec.key,
         "title": await session.title(),

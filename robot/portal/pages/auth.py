@@ -40,7 +40,7 @@ class LoginPage:
         LOGIN_PATH + LOGIN_QUERY,
         (USERNAME, PASSWORD, SUBMIT),
         markers=(FAILURE,),
-        optional=(CAPTCHA,),
+        optional=(CAPTCHA, "trCaptcha", "imgCaptcha"),  # the CAPTCHA, its row and image
     )
 
     def __init__(self, session: PortalSession) -> None:
