@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from robot.cli import main
+from robot.errors import ConfigError
 from robot.portal import probe as fp
 from robot.portal.canary import diffs, probe_url
 from robot.portal.mapping import user_fields
@@ -89,7 +92,7 @@ def test_the_register_page_object_declares_every_field_the_mapping_fills() -> No
 
 @pytest.mark.browser
 def test_a_clean_probe_passes_fast_and_touches_nothing(
-    make_portal: Callable[..., PortalProcess],
+    make_portal: Callable[..., PortalProcess], tmp_path: Path
 ) -> None:
     portal = make_portal()
     before = _rows(portal.db_path)
@@ -101,6 +104,11 @@ def test_a_clean_probe_passes_fast_and_touches_nothing(
     assert [c for d in found for c in d.changes] == []
     assert {d.spec.key for d in found} == {"login", "register", "directory"}
     assert _rows(portal.db_path) == before
+    # --update writes what was read: the committed fingerprints are those of today's mock
+    for data in live.values():
+        written = fp.save(data, tmp_path)
+        committed = fp.FINGERPRINTS / written.name
+        assert written.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
     # what the page objects rely on is in the stored fingerprints, marked
     relied = {c["label"] for c in live["login"]["controls"] if c["relied"]}
     assert relied == {c.label for c in LoginPage.SPEC.controls}
@@ -185,3 +193,13 @@ def test_added_fields_and_required_markers_are_classed() -> None:
     assert "  [rompe] añadido: «RUT» (#txtRut): campo nuevo, obligatorio" in shown
     assert "  [cosmético] añadido: «Nota» (#txtNota): campo nuevo" in shown
     assert "  [rompe] obligatorio cambiado: «Cargo» (#txtPosition): ahora obligatorio" in shown
+
+
+def test_bad_input_is_a_spanish_message_not_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["probe"])
+    assert result.exit_code == 1
+    assert "indique un ESCENARIO o --portal URL" in result.stderr
+    with pytest.raises(ConfigError) as err:
+        diffs({}, tmp_path)
+    assert "login.json: no existe" in str(err.value)
+    assert "probe --update" in err.value.hint
