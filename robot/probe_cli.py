@@ -30,7 +30,8 @@ EXIT_BREAKING = 3
 @click.option(
     "--fingerprints",
     type=click.Path(path_type=Path, file_okay=False),
-    help="folder of the expected fingerprints (default: robot/portal/fingerprints)",
+    help="folder of the expected fingerprints (default: robot/portal/fingerprints/<host>,"
+    " mock for a local portal)",
 )
 @click.option("--headed", is_flag=True, help="a visible browser")
 @explain_errors
@@ -48,7 +49,6 @@ def probe(
     base_url) or of --portal URL. Prints each page's changes, breaking or cosmetic. Exit code
     0: nothing breaks; 3: a breaking change; 1: bad input; 2: the machine.
     """
-    folder = fingerprints or fp.FINGERPRINTS
     if (scenario is None) == (portal_url is None):
         raise ConfigError(
             [Problem("probe", None, "", "indique un ESCENARIO o --portal URL (uno de los dos)")]
@@ -56,9 +56,11 @@ def probe(
     started = time.monotonic()
     if portal_url is not None:
         live = probe_url(portal_url.rstrip("/"), headed=headed)
+        folder = fingerprints or fp.folder_for(portal_url)
     else:
         assert scenario is not None
-        live = _probe_scenario(scenario, headed)
+        url, live = _probe_scenario(scenario, headed)
+        folder = fingerprints or fp.folder_for(url)
     took = time.monotonic() - started
     if update:
         for data in live.values():
@@ -75,15 +77,16 @@ def probe(
         raise SystemExit(EXIT_BREAKING)
 
 
-def _probe_scenario(path: Path, headed: bool) -> dict[str, Any]:
+def _probe_scenario(path: Path, headed: bool) -> tuple[str, dict[str, Any]]:
     from robot.bundled import bundled_portal
     from robot.scenarios import load_scenario
 
     scenario = load_scenario(path)
     if scenario.portal.base_url is not None:
-        return probe_url(scenario.portal.base_url.rstrip("/"), headed=headed)
+        url = scenario.portal.base_url.rstrip("/")
+        return url, probe_url(url, headed=headed)
     with (
         tempfile.TemporaryDirectory(prefix="secop-probe-") as tmp,
         bundled_portal(scenario, Path(tmp)) as portal,
     ):
-        return probe_url(portal.base_url, headed=headed, mock=True)
+        return portal.base_url, probe_url(portal.base_url, headed=headed, mock=True)

@@ -47,7 +47,7 @@ async def _read(session: PortalSession, spec: PageSpec) -> dict[str, Any]:
     raise AssertionError("unreachable")
 
 
-def diffs(live: dict[str, Any], folder: Path = fp.FINGERPRINTS) -> list[fp.PageDiff]:
+def diffs(live: dict[str, Any], folder: Path) -> list[fp.PageDiff]:
     """Each page's changes against its stored fingerprint (a missing file is a problem)."""
     found = []
     for spec in fp.PAGES:
@@ -101,7 +101,16 @@ async def gate(
     except PortalUnavailable as err:  # the suppliers' own steps wait and retry
         log("-", f"sondeo del portal no posible ({err}); el lote sigue sin sondeo")
         return
-    found = diffs(live)
+    folder = fp.folder_for(base_url)
+    try:
+        found = diffs(live, folder)
+    except ConfigError:  # never recorded for this portal: nothing to compare with
+        log(
+            "-",
+            f"sondeo del portal: no hay huellas en {folder}; genérelas con"
+            f" 'secop-robot probe --portal {base_url} --update'; el lote sigue sin sondeo",
+        )
+        return
     took = time.monotonic() - started
     if record is not None:
         record.write_text(f"{base_url}\n{describe(found)}\n", encoding="utf-8")

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from robot.portal.pages.auth import LoginPage
 from robot.portal.pages.base import PortalSession
@@ -24,6 +26,17 @@ from robot.portal.pages.register import RegisterPage
 from robot.portal.pages.spec import Control, PageSpec
 
 FINGERPRINTS = Path(__file__).parent / "fingerprints"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", ""})
+
+
+def folder_for(base_url: str) -> Path:
+    """Where a portal's expected fingerprints live: ``fingerprints/mock`` for the bundled mock
+    (any local address), ``fingerprints/<host>`` for a real portal."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    name = "mock" if host in LOCAL_HOSTS else re.sub(r"[^a-z0-9.-]", "_", host)
+    return FINGERPRINTS / name
+
+
 PAGES: tuple[PageSpec, ...] = (LoginPage.SPEC, RegisterPage.SPEC, DirectoryPage.SPEC)
 
 # Every control of the page's main content, in document order, and the elements with an id.
@@ -127,7 +140,7 @@ def _same_family(declared: str, live: str) -> bool:
     return declared == live or (declared in texts and live in texts)
 
 
-def load(spec: PageSpec, folder: Path = FINGERPRINTS) -> dict[str, Any] | None:
+def load(spec: PageSpec, folder: Path) -> dict[str, Any] | None:
     path = folder / f"{spec.key}.json"
     if not path.is_file():
         return None
@@ -135,7 +148,7 @@ def load(spec: PageSpec, folder: Path = FINGERPRINTS) -> dict[str, Any] | None:
     return data
 
 
-def save(data: dict[str, Any], folder: Path = FINGERPRINTS) -> Path:
+def save(data: dict[str, Any], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{data['page']}.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -100,14 +100,14 @@ def test_a_clean_probe_passes_fast_and_touches_nothing(
     live = probe_url(portal.url.rstrip("/"), mock=True)
     took = time.monotonic() - started
     assert took < 15, f"the probe took {took:.1f} s"
-    found = diffs(live)
+    found = diffs(live, fp.folder_for(portal.url))
     assert [c for d in found for c in d.changes] == []
     assert {d.spec.key for d in found} == {"login", "register", "directory"}
     assert _rows(portal.db_path) == before
     # --update writes what was read: the committed fingerprints are those of today's mock
     for data in live.values():
         written = fp.save(data, tmp_path)
-        committed = fp.FINGERPRINTS / written.name
+        committed = fp.FINGERPRINTS / "mock" / written.name
         assert written.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
     # what the page objects rely on is in the stored fingerprints, marked
     relied = {c["label"] for c in live["login"]["controls"] if c["relied"]}
@@ -149,7 +149,7 @@ def test_each_kind_of_drift_is_named_and_classed(
     result = _probe("--portal", portal.url)
     assert time.monotonic() - started < 15 + 10  # the probe, plus a Python start-up
     assert result.returncode == 3, result.stdout + result.stderr
-    found = diffs(probe_url(portal.url.rstrip("/"), mock=True))
+    found = diffs(probe_url(portal.url.rstrip("/"), mock=True), fp.folder_for(portal.url))
     changes = [c for d in found for c in d.changes]
     assert {c.kind for c in changes} >= ALL_KINDS
     for change in changes:
@@ -179,7 +179,7 @@ def test_cosmetic_drift_exits_0_and_breaking_drift_exits_3(
 
 def test_added_fields_and_required_markers_are_classed() -> None:
     spec = RegisterPage.SPEC
-    expected = fp.load(spec)
+    expected = fp.load(spec, fp.FINGERPRINTS / "mock")
     assert expected is not None
     live = {**expected, "controls": [dict(c) for c in expected["controls"]]}
     extra = {"id": "txtRut", "kind": "text", "label": "RUT", "required": True, "options": []}
@@ -203,3 +203,10 @@ def test_bad_input_is_a_spanish_message_not_a_traceback(tmp_path: Path) -> None:
         diffs({}, tmp_path)
     assert "login.json: no existe" in str(err.value)
     assert "probe --update" in err.value.hint
+
+
+def test_each_portal_has_its_own_fingerprints() -> None:
+    assert fp.folder_for("http://127.0.0.1:41235/") == fp.FINGERPRINTS / "mock"
+    assert fp.folder_for("http://localhost:8080") == fp.FINGERPRINTS / "mock"
+    real = fp.folder_for("https://community.secop.gov.co/STS")
+    assert real == fp.FINGERPRINTS / "community.secop.gov.co"
