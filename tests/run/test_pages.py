@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, async_playwright, expect
 
 from robot.browser_path import CHROMIUM_ARGS, find_chromium
 from robot.errors import NeedsPerson, PortalRejected, PortalUnavailable, SessionExpired
@@ -104,9 +104,8 @@ def test_with_an_operator_the_login_goes_on_after_the_captcha(
     async def operator(page: Page) -> None:
         """What a person does in the --headed window: reads the image, types, clicks."""
         captcha = page.locator("#imgCaptcha")
-        await page.wait_for_function(  # the robot filled the form and put the cursor there
-            "document.activeElement && document.activeElement.id === 'txttxtCaptcha'"
-        )
+        # the robot filled the form and put the cursor there (no page script: the CSP forbids)
+        await expect(page.locator("#txttxtCaptcha")).to_be_focused(timeout=15_000)
         await page.locator("#txttxtCaptcha").fill(await captcha.inner_text())
         await page.get_by_role("button", name="Ingresar").click()
 
