@@ -97,7 +97,9 @@ def test_killed_at_every_point_of_a_batch_each_run_resumes_without_duplicates(
         run = run_robot(path, out, "--quiet", env={CRASH_ENV: "1", CRASH_LOG_ENV: str(log)})
         cpu += run.cpu
         if run.code != -signal.SIGKILL:
-            break  # no point left that was not killed before: this run went to the end
+            # no point left that was not killed before: this run went to the end
+            assert run.code == 0, run.text
+            break
         kills += 1
         lines = log.read_text(encoding="utf-8").splitlines()
         assert len(lines) == len(skipped) + kills, "every kill wrote its label"
