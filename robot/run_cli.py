@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from robot import secrets, settings
+from robot import asyncrun, secrets, settings
 from robot.cli import explain_errors, say
 from robot.errors import ConfigError, Problem
 from robot.flows.plan import hashes, plan
@@ -276,7 +276,7 @@ def _drive(
     log = progress.log
 
     def go(base_url: str, mailbox_for: Callable[[Profile], MailboxConfig], mock: bool) -> None:
-        asyncio.run(
+        asyncrun.run(
             _batch(
                 base_url,
                 mailbox_for,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from robot import settings
+from robot import asyncrun, settings
 from robot.errors import ConfigError, PortalDrift, PortalUnavailable, Problem
 from robot.portal import probe as fp
 from robot.portal.limiter import Politeness
@@ -152,4 +152,4 @@ def probe_url(base_url: str, *, headed: bool = False, mock: bool = False) -> dic
         politeness = Politeness(
             float(settings.resolve(names[0])), float(settings.resolve(names[1]))
         )
-    return asyncio.run(_probe(base_url, headed, politeness))
+    return asyncrun.run(_probe(base_url, headed, politeness))

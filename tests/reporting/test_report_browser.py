@@ -4,7 +4,6 @@ or critical accessibility violation."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -13,6 +12,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
+from robot import asyncrun
 from robot.browser_path import CHROMIUM_ARGS, find_chromium
 from robot.reporting.render import render_report
 from tests.reporting.sample import make_run
@@ -110,7 +110,7 @@ async def _session(out: Path) -> dict[str, Any]:
 def opened(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     out = make_run(tmp_path_factory.mktemp("browser") / "out", count=8)
     render_report(out, "es")
-    return out, asyncio.run(_session(out))
+    return out, asyncrun.run(_session(out))
 
 
 def test_no_console_error_and_hostile_values_do_not_run(

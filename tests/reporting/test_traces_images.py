@@ -4,7 +4,6 @@ screenshots are small WebP files without metadata, password inputs masked."""
 
 from __future__ import annotations
 
-import asyncio
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from PIL import Image
 from playwright.async_api import Page, async_playwright
 
-from robot import secrets
+from robot import asyncrun, secrets
 from robot.browser_path import CHROMIUM_ARGS, find_chromium
 from robot.reporting.images import MAX_WIDTH, compress, shoot
 from robot.reporting.traces import StepTrace, holds_secret, traceable
@@ -69,7 +68,7 @@ async def _scenario(tmp: Path) -> dict[str, object]:
 def outcome(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     tmp = tmp_path_factory.mktemp("traces")
     secrets.register_secret(SECRET)
-    return tmp, asyncio.run(_scenario(tmp))
+    return tmp, asyncrun.run(_scenario(tmp))
 
 
 def test_a_clean_trace_is_kept_and_holds_what_was_typed(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from robot import asyncrun
 from robot.portal.limiter import Politeness, RateLimit
 
 
@@ -14,7 +13,7 @@ def test_a_burst_beyond_the_rate_waits_for_its_tokens() -> None:
         for _ in range(n):
             await limit.acquire()
 
-    asyncio.run(take(6))
+    asyncrun.run(take(6))
     # one token at hand, five more at 50/s: about 0.1 s waited in total
     assert 0.08 <= limit.waited <= 0.2
 
@@ -27,7 +26,7 @@ def test_no_limit_never_waits() -> None:
             await polite.requests.acquire()
             await polite.sessions.acquire()
 
-    asyncio.run(take())
+    asyncrun.run(take())
     assert polite.requests.waited == 0 and polite.sessions.waited == 0
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from robot import asyncrun
 from robot.browser_path import CHROMIUM_ARGS, find_chromium
 from robot.errors import NeedsPerson, PortalRejected, PortalUnavailable, SessionExpired
 from robot.mock_portal.seed import seed_user
@@ -48,7 +49,7 @@ def with_session(
             finally:
                 await browser.close()
 
-    return asyncio.run(main())
+    return asyncrun.run(main())
 
 
 def user(portal: PortalProcess) -> str:
