@@ -53,6 +53,6 @@ def display_path(path: Path) -> str:
     if not path.is_absolute():
         return os.path.normpath(path)
     try:
-        return str(path.relative_to(Path.cwd()))
+        return os.path.normpath(path.relative_to(Path.cwd()))  # scenarios/../profiles → profiles
     except ValueError:
         return os.path.normpath(path)
