@@ -227,6 +227,9 @@ def sha256(data: bytes) -> str:
 
 def pick_from_lupa(page: Page, button: str, search: dict[str, str], choose: str) -> None:
     """Open a lupa pop-up, search, press Seleccionar on one result; the pop-up closes."""
+    # The heading shows before portal.js (at the end of the body) has run; a click before
+    # then opens nothing. DOMContentLoaded comes after that script.
+    page.wait_for_load_state("domcontentloaded")
     with page.expect_popup() as info:
         page.get_by_role("button", name=button).click()
     popup = info.value
