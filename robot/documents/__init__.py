@@ -4,30 +4,13 @@ Pure functions on bytes and paths; nothing here touches the portal.
 
 The names below are imported on first use, so that light modules of the package
 (``robot.documents.filetype``, used by the profile loader) do not pull in pikepdf, reportlab and
-Pillow.
+Pillow. Code that wants their types imports them from their modules.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from robot.documents.checks import DEFAULT_MAX_BYTES, Checked, preflight
-    from robot.documents.constancia import CoveredDocument, make_constancia
-    from robot.documents.filetype import sniff
-    from robot.documents.images import image_to_watermarked_pdf, watermark_image
-    from robot.documents.manifest import (
-        FileFacts,
-        Manifest,
-        ManifestEntry,
-        Mismatch,
-        compare_manifest,
-    )
-    from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
-    from robot.documents.prepare import prepare_documents
-    from robot.documents.preview import image_preview, pdf_preview
-    from robot.documents.watermark import watermark_pdf
+from typing import Any
 
 _MODULES = {
     "checks": ("DEFAULT_MAX_BYTES", "Checked", "preflight"),
@@ -41,29 +24,6 @@ _MODULES = {
     "watermark": ("watermark_pdf",),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
-
-__all__ = [
-    "DEFAULT_MAX_BYTES",
-    "Checked",
-    "CoveredDocument",
-    "DocumentSpec",
-    "FileFacts",
-    "Manifest",
-    "ManifestEntry",
-    "Mismatch",
-    "SupplierFacts",
-    "compare_manifest",
-    "image_preview",
-    "image_to_watermarked_pdf",
-    "make_constancia",
-    "pdf_preview",
-    "preflight",
-    "prepare_documents",
-    "sniff",
-    "watermark_image",
-    "watermark_pdf",
-    "watermark_text",
-]
 
 
 def __getattr__(name: str) -> Any:

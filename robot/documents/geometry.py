@@ -1,7 +1,7 @@
 """Where a page is displayed, and the matrix that puts a diagonal stamp on it upright.
 
 Matrices follow the PDF convention ``[a b c d e f]``: a point ``(u, v)`` maps to
-``(a*u + c*v + e, b*u + d*v + f)``; ``compose(m1, m2)`` applies ``m1`` first.
+``(a*u + c*v + e, b*u + d*v + f)``; they are composed with ``pikepdf.Matrix``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pikepdf
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
 
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 MARGIN = 0.9  # the stamp's bounding box fills at most 90 % of the page each way
 MAX_FONT_SHARE = 1 / 8  # font size at most an eighth of the page's shorter side
 
@@ -47,34 +46,6 @@ class PageView:
         return (1.0, 0.0, 0.0, 1.0, x0, y0)
 
 
-def compose(first: Matrix, then: Matrix) -> Matrix:
-    """The matrix that applies ``first`` and then ``then``."""
-    a1, b1, c1, d1, e1, f1 = first
-    a2, b2, c2, d2, e2, f2 = then
-    return (
-        a1 * a2 + b1 * c2,
-        a1 * b2 + b1 * d2,
-        c1 * a2 + d1 * c2,
-        c1 * b2 + d1 * d2,
-        e1 * a2 + f1 * c2 + e2,
-        e1 * b2 + f1 * d2 + f2,
-    )
-
-
-def translate(dx: float, dy: float) -> Matrix:
-    return (1.0, 0.0, 0.0, 1.0, dx, dy)
-
-
-def scale(k: float) -> Matrix:
-    return (k, 0.0, 0.0, k, 0.0, 0.0)
-
-
-def rotate(angle: float) -> Matrix:
-    """Counter-clockwise rotation by ``angle`` radians."""
-    cos, sin = math.cos(angle), math.sin(angle)
-    return (cos, sin, -sin, cos, 0.0, 0.0)
-
-
 def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: float) -> Matrix:
     """Place a ``stamp_w`` × ``stamp_h`` box (text set at ``font_size``) centred on the page,
     along the displayed diagonal from bottom-left to top-right, as large as fits."""
@@ -86,10 +57,15 @@ def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: floa
         MARGIN * height / (stamp_w * sin + stamp_h * cos),
         min(width, height) * MAX_FONT_SHARE / font_size,
     )
-    placed = compose(translate(-stamp_w / 2, -stamp_h / 2), scale(k))
-    placed = compose(placed, rotate(angle))
-    placed = compose(placed, translate(width / 2, height / 2))
-    return compose(placed, view.display_to_user())
+    placed = (  # pikepdf's ``m1 @ m2`` applies m1 first, as PDF's ``cm`` operators do
+        pikepdf.Matrix().translated(-stamp_w / 2, -stamp_h / 2)
+        @ pikepdf.Matrix().scaled(k, k)
+        @ pikepdf.Matrix().rotated(math.degrees(angle))
+        @ pikepdf.Matrix().translated(width / 2, height / 2)
+        @ pikepdf.Matrix(*view.display_to_user())
+    )
+    a, b, c, d, e, f = placed.shorthand
+    return (a, b, c, d, e, f)
 
 
 def page_view(page: pikepdf.Dictionary) -> PageView:

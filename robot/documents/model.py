@@ -16,20 +16,7 @@ Marking = Literal["watermark", "constancia"]
 ImageOutput = Literal["image", "pdf"]
 
 FIELDS = ", ".join(f"{{{name}}} ({meaning})" for name, meaning in PLACEHOLDERS.items())
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 
 
 @dataclass(frozen=True)
@@ -77,7 +64,7 @@ def short_date(day: dt.date) -> str:
 
 def long_date(day: dt.date) -> str:
     """``14 de marzo de 2025``."""
-    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+    return f"{day.day} de {MONTHS.split()[day.month - 1]} de {day.year}"
 
 
 def watermark_text(supplier: SupplierFacts, day: dt.date, template: str = WATERMARK_TEXT) -> str:
