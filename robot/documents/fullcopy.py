@@ -46,12 +46,12 @@ def free_name(taken: Container[str]) -> str:
 def full_copy(
     pdf: pikepdf.Pdf,
     form: pikepdf.Object,
-    matrix_for: Callable[[float, float, PageView], Matrix],
+    matrix_for: Callable[[PageView, float, float], Matrix],
     target: Path | BinaryIO,
     version: str | None,
 ) -> tuple[int, list[str]]:
     """Stamp every page of ``pdf`` with ``form`` (a stamp of this document) placed by
-    ``matrix_for(stamp width, stamp height, page view)`` and save the whole document,
+    ``matrix_for(page view, stamp width, stamp height)`` and save the whole document,
     decrypted, to ``target``; returns the page count and what was removed (Spanish, for the
     manifest)."""
     removed = remove_active_content(pdf)
@@ -63,7 +63,7 @@ def full_copy(
     pages = 0
     for page in pdf.pages:
         view = page_view(page.obj)
-        matrix = matrix_for(x1 - x0, y1 - y0, view)
+        matrix = matrix_for(view, x1 - x0, y1 - y0)
         draw = draws.get(matrix)
         if draw is None:
             stream = pdf.make_stream(draw_operators(_STAMP_NAME, matrix, close=False))

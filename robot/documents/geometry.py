@@ -46,17 +46,26 @@ class PageView:
         return (1.0, 0.0, 0.0, 1.0, x0, y0)
 
 
-def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: float) -> Matrix:
-    """Place a ``stamp_w`` × ``stamp_h`` box (text set at ``font_size``) centred on the page,
-    along the displayed diagonal from bottom-left to top-right, as large as fits."""
-    width, height = view.display_size
+def diagonal_fit(
+    width: float, height: float, stamp_w: float, stamp_h: float, font_size: float
+) -> tuple[float, float]:
+    """The angle (radians) of the diagonal of a ``width`` × ``height`` page, and the scale at
+    which a ``stamp_w`` × ``stamp_h`` box (text set at ``font_size``) fits along it: within
+    MARGIN of the page each way, its font at most MAX_FONT_SHARE of the shorter side."""
     angle = math.atan2(height, width)
     cos, sin = math.cos(angle), math.sin(angle)
-    k = min(
+    return angle, min(
         MARGIN * width / (stamp_w * cos + stamp_h * sin),
         MARGIN * height / (stamp_w * sin + stamp_h * cos),
         min(width, height) * MAX_FONT_SHARE / font_size,
     )
+
+
+def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: float) -> Matrix:
+    """Place a ``stamp_w`` × ``stamp_h`` box (text set at ``font_size``) centred on the page,
+    along the displayed diagonal from bottom-left to top-right, as large as fits."""
+    width, height = view.display_size
+    angle, k = diagonal_fit(width, height, stamp_w, stamp_h, font_size)
     placed = (  # pikepdf's ``m1 @ m2`` applies m1 first, as PDF's ``cm`` operators do
         pikepdf.Matrix().translated(-stamp_w / 2, -stamp_h / 2)
         @ pikepdf.Matrix().scaled(k, k)
@@ -75,12 +84,12 @@ def page_view(page: pikepdf.Dictionary) -> PageView:
         turn = int(raw) if raw is not None else 0
     except (TypeError, ValueError):
         turn = 0
-    return view_of(_box(inherited(page, "/MediaBox")), _box(inherited(page, "/CropBox")), turn)
+    return view_of(box(inherited(page, "/MediaBox")), box(inherited(page, "/CropBox")), turn)
 
 
 def media_box(page: pikepdf.Dictionary) -> Box | None:
     """The page's MediaBox, inherited if need be, normalised; None when missing or unreadable."""
-    return _box(inherited(page, "/MediaBox"))
+    return box(inherited(page, "/MediaBox"))
 
 
 def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
@@ -108,8 +117,10 @@ def inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
     return None
 
 
-def _box(raw: pikepdf.Object | None) -> Box | None:
-    if not isinstance(raw, pikepdf.Array) or len(raw) != 4:
+def box(raw: object) -> Box | None:
+    """Four numbers as a normalised box; None when missing or unreadable. ``raw`` is a
+    pikepdf array, or a list of numbers that pyHanko read (``signed.py``)."""
+    if not isinstance(raw, pikepdf.Array | list) or len(raw) != 4:
         return None
     try:
         a, b, c, d = (float(v) for v in raw)

@@ -9,6 +9,7 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from robot.documents.fonts import FONT_PATH
+from robot.documents.geometry import diagonal_fit
 from robot.documents.watermark import COLOR, DEFAULT_OPACITY, watermark_pdf
 
 ImageFormat = Literal["jpeg", "png"]
@@ -63,17 +64,10 @@ def image_to_watermarked_pdf(
 def _text_layer(size: tuple[int, int], text: str, opacity: float) -> Image.Image:
     """A transparent layer the size of the image with ``text`` centred on its diagonal."""
     width, height = size
-    angle = math.degrees(math.atan2(height, width))
     font = ImageFont.truetype(str(FONT_PATH), 100)
     left, top, right, bottom = font.getbbox(text)
-    text_w, text_h = max(right - left, 1), max(bottom - top, 1)
-    rad = math.radians(angle)
-    cos, sin = math.cos(rad), math.sin(rad)
-    k = min(
-        0.9 * width / (text_w * cos + text_h * sin),
-        0.9 * height / (text_w * sin + text_h * cos),
-        min(width, height) / 8 / 100,
-    )
+    rad, k = diagonal_fit(width, height, max(right - left, 1), max(bottom - top, 1), 100)
+    angle = math.degrees(rad)
     font = ImageFont.truetype(str(FONT_PATH), max(int(100 * k), 6))
     left, top, right, bottom = font.getbbox(text)
     box = (int(right - left) + 4, int(bottom - top) + 4)

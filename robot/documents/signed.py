@@ -21,7 +21,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from robot.documents.fullcopy import draw_operators, free_name
-from robot.documents.geometry import Box, Matrix, PageView, view_of
+from robot.documents.geometry import Box, Matrix, PageView, box, view_of
 
 _MAX_DEPTH = 64  # page-tree and form-field depth; a malformed tree may loop
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -80,10 +80,10 @@ class _Page:
 
 
 def signed_update(
-    data: bytes, stamp_pdf: bytes, matrix_for: Callable[[float, float, PageView], Matrix]
+    data: bytes, stamp_pdf: bytes, matrix_for: Callable[[PageView, float, float], Matrix]
 ) -> tuple[bytes, int]:
     """``data`` followed by an update that draws page 1 of ``stamp_pdf`` on every page at
-    ``matrix_for(stamp width, stamp height, page view)``; returns the output and the page
+    ``matrix_for(page view, stamp width, stamp height)``; returns the output and the page
     count."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     form = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(stamp_pdf)))
@@ -94,7 +94,7 @@ def signed_update(
     count = 0
     for page in _pages(writer):
         name = _add_form(writer, page, form, names)
-        matrix = matrix_for(x1 - x0, y1 - y0, page.view)
+        matrix = matrix_for(page.view, x1 - x0, y1 - y0)
         draw = draws.get((name, matrix))
         if draw is None:
             stream = generic.StreamObject(stream_data=draw_operators(name, matrix))
@@ -207,10 +207,4 @@ def _resolved(value: object) -> object:
 
 def _box(inherited: dict[str, tuple[object, object]], key: str) -> Box | None:
     raw = _resolved(inherited.get(key, (None, None))[0])
-    if not isinstance(raw, generic.ArrayObject) or len(raw) != 4:
-        return None
-    try:
-        a, b, c, d = (float(_resolved(v)) for v in raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return (min(a, c), min(b, d), max(a, c), max(b, d))
+    return box([_resolved(v) for v in raw]) if isinstance(raw, generic.ArrayObject) else None

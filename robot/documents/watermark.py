@@ -30,7 +30,7 @@ from reportlab.pdfgen import canvas
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.fullcopy import full_copy
-from robot.documents.geometry import Matrix, PageView, stamp_matrix
+from robot.documents.geometry import stamp_matrix
 from robot.documents.parts import Parts
 from robot.documents.signed import certification, is_signed, signed_update
 from robot.errors import DocumentCorruptError, DocumentError
@@ -58,6 +58,7 @@ REMOVED_NOTE = (
     "Se quitó del PDF marcado lo que podía llevar el documento sin marca o ejecutar código: {what}"
 )
 WrittenAs = Literal["signed-update", "full-copy"]
+_PLACED = functools.partial(stamp_matrix, font_size=FONT_SIZE)  # upright along the diagonal
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def watermark_pdf_result(
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                     version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
-                    pages, removed = full_copy(pdf, form, _placed, target, version)
+                    pages, removed = full_copy(pdf, form, _PLACED, target, version)
                 if removed:
                     notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
                 if signed:
@@ -123,7 +124,7 @@ def watermark_pdf_result(
                 elif repaired:
                     notes.append(REWRITTEN_NOTE)
         if pages < 0:
-            out, pages = signed_update(data, _stamp_document(text, opacity), _placed)
+            out, pages = signed_update(data, _stamp_document(text, opacity), _PLACED)
             notes.append(SIGNED_NOTE)
             return WatermarkResult(Parts.of(out), pages, tuple(notes), "signed-update")
         out = target.read_bytes()
@@ -155,12 +156,6 @@ def _check_copy(out: bytes, pages: int, name: str) -> None:
         f"{name}: el PDF está dañado y no se pudo reparar para marcarlo",
         hint="vuelva a exportar o escanear el documento y reemplace el archivo",
     )
-
-
-def _placed(stamp_w: float, stamp_h: float, view: PageView) -> Matrix:
-    """The matrix that puts a stamp of that size on a page seen as ``view``, upright along
-    its diagonal."""
-    return stamp_matrix(view, stamp_w, stamp_h, FONT_SIZE)
 
 
 @functools.lru_cache(maxsize=32)
