@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from robot.documents.manifest import compare_manifest
 from robot.errors import ExistingAccount, NeedsPerson, PortalError, PortalRejected
 from robot.flows.runtime import Actor, Job, Runtime, Tracker
 from robot.portal.pages.admin import DesktopPage
@@ -184,11 +185,14 @@ async def directory(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str)
     published = await DirectoryPage(await actor.session()).find(supplier.nit)
     if published is None:
         raise PortalError(f"el proveedor con NIT {supplier.nit} no aparece en el Directorio")
-    expected = {(e.output.name, e.output.size, e.output.sha256) for e in job.manifest.entries}
-    shown = {(d.name, d.size, d.sha256) for d in published.documents}
-    if expected - shown:
-        names = ", ".join(sorted(n for n, _, _ in expected - shown))
-        raise PortalError(f"el Directorio no muestra estos documentos como se prepararon: {names}")
+    shown = [{"name": d.name, "size": d.size, "sha256": d.sha256} for d in published.documents]
+    # A document the Directorio shows beyond the manifest is not this run's to judge.
+    mismatches = [m for m in compare_manifest(job.manifest, shown) if m.field != "unexpected"]
+    if mismatches:
+        raise PortalError(
+            "el Directorio no muestra los documentos como se prepararon: "
+            + "; ".join(str(m) for m in mismatches)
+        )
     return {
         "directory_url": urlsplit(published.url).path,
         "published": published.fields,
