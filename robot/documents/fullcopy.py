@@ -13,34 +13,31 @@ cannot hide or undo the stamp drawn after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 import pikepdf
 
-from robot.documents.geometry import Matrix, PageView, inherited, media_box, page_view
+from robot.documents.geometry import (
+    DEFAULT_MEDIA,
+    Matrix,
+    PageView,
+    inherited,
+    media_box,
+    page_view,
+)
 
 _ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC\n"
-_STAMP_NAME = "/SecopWM"
-_PAGE_NAME = "/SecopPagina"  # the page's own content, as a form XObject
+STAMP_NAME = "/SecopWM"
+PAGE_NAME = "/SecopPagina"  # the page's own content, as a form XObject
 
 
-def draw_operators(name: str, matrix: Matrix, *, close: bool = True) -> bytes:
-    """The stream drawn after a page's own content: close its ``q`` (``close``), then the
-    stamp ``name`` with ``matrix``, marked as a watermark artifact (screen readers skip it)."""
+def draw_operators(name: str, matrix: Matrix) -> bytes:
+    """The stream that draws the stamp ``name`` with ``matrix``, marked as a watermark
+    artifact (screen readers skip it)."""
     numbers = " ".join(f"{v:.4f}" for v in matrix)
-    head = b"Q\n" if close else b""
-    return head + _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
-
-
-def free_name(taken: Container[str]) -> str:
-    """The first of /SecopWM, /SecopWM1 … that is not in ``taken``."""
-    name, n = _STAMP_NAME, 0
-    while name in taken:
-        n += 1
-        name = f"{_STAMP_NAME}{n}"
-    return name
+    return _ARTIFACT + f"q {numbers} cm {name} Do Q\nEMC\n".encode()
 
 
 def full_copy(
@@ -57,7 +54,7 @@ def full_copy(
     removed = remove_active_content(pdf)
     pdf.flatten_annotations("screen")
     x0, y0, x1, y1 = (float(v) for v in form.BBox)
-    first = pdf.make_indirect(pdf.make_stream(b"q " + _PAGE_NAME.encode() + b" Do Q\n"))
+    first = pdf.make_indirect(pdf.make_stream(b"q " + PAGE_NAME.encode() + b" Do Q\n"))
     draws: dict[Matrix, pikepdf.Object] = {}
     forms: dict[tuple[tuple[int, int], tuple[int, int]], pikepdf.Object] = {}
     pages = 0
@@ -66,10 +63,10 @@ def full_copy(
         matrix = matrix_for(view, x1 - x0, y1 - y0)
         draw = draws.get(matrix)
         if draw is None:
-            stream = pdf.make_stream(draw_operators(_STAMP_NAME, matrix, close=False))
+            stream = pdf.make_stream(draw_operators(STAMP_NAME, matrix))
             draw = draws[matrix] = pdf.make_indirect(stream)
         original = _page_form(pdf, page.obj, forms)
-        xobjects = pikepdf.Dictionary({_PAGE_NAME: original, _STAMP_NAME: form})
+        xobjects = pikepdf.Dictionary({PAGE_NAME: original, STAMP_NAME: form})
         page.obj.Resources = pikepdf.Dictionary(XObject=xobjects)
         page.obj.Contents = pikepdf.Array([first, draw])
         pages += 1
@@ -111,7 +108,7 @@ def _page_form(
         stream = pdf.make_stream(joined)
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Form
-    stream.BBox = list(media_box(page) or (0.0, 0.0, 612.0, 792.0))  # all a reader can show
+    stream.BBox = list(media_box(page) or DEFAULT_MEDIA)  # all a reader can show
     stream.Resources = resources if resources is not None else pikepdf.Dictionary()
     form = stream if stream.is_indirect else pdf.make_indirect(stream)
     if key is not None:

@@ -14,6 +14,7 @@ import pikepdf
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
 
+DEFAULT_MEDIA: Box = (0.0, 0.0, 612.0, 792.0)  # US Letter: what readers assume without one
 MARGIN = 0.9  # the stamp's bounding box fills at most 90 % of the page each way
 MAX_FONT_SHARE = 1 / 8  # font size at most an eighth of the page's shorter side
 
@@ -95,7 +96,7 @@ def media_box(page: pikepdf.Dictionary) -> Box | None:
 def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
     """The visible box of a page with these boxes (normalised, or None where missing or
     unreadable) and /Rotate."""
-    media = media or (0.0, 0.0, 612.0, 792.0)
+    media = media or DEFAULT_MEDIA
     crop = crop or media
     x0, y0 = max(media[0], crop[0]), max(media[1], crop[1])
     x1, y1 = min(media[2], crop[2]), min(media[3], crop[3])

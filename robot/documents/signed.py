@@ -1,12 +1,11 @@
 """The watermark on a digitally signed PDF: an incremental update written by pyHanko.
 
 The signature covers the original bytes, so they stay as they are: pyHanko's
-``IncrementalPdfFileWriter`` appends the stamp, the new version of each page dictionary (and of
-each resources dictionary that gets the stamp, once when pages share it) and a cross-reference
-section of the original's kind. The page tree is walked once here, passing inherited
-resources, boxes and /Rotate down (pyHanko's own page lookup starts from the root for every
-page, and its resource merging loses or refuses some layouts). The unmarked signed version
-stays inside the output; the manifest says so.
+``IncrementalPdfFileWriter`` appends the stamp, each page's content as a new form XObject, the
+new version of each page dictionary and a cross-reference section of the original's kind. The
+page tree is walked once here, passing inherited resources, boxes and /Rotate down (pyHanko's
+own page lookup starts from the root for every page, and its resource merging loses or refuses
+some layouts). The unmarked signed version stays inside the output; the manifest says so.
 """
 
 from __future__ import annotations
@@ -14,15 +13,17 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pikepdf
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from robot.documents.fullcopy import draw_operators, free_name
-from robot.documents.geometry import Box, Matrix, PageView, box, view_of
+from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators
+from robot.documents.geometry import DEFAULT_MEDIA, Box, Matrix, PageView, box, view_of
 
+D = TypeVar("D", bound=generic.DictionaryObject)
 _MAX_DEPTH = 64  # page-tree and form-field depth; a malformed tree may loop
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 
@@ -74,8 +75,8 @@ def certification(pdf: pikepdf.Pdf) -> int | None:
 class _Page:
     ref: generic.IndirectObject
     page: generic.DictionaryObject
-    resources: generic.DictionaryObject | None
-    holder: generic.IndirectObject  # the object whose update carries a change to resources
+    resources: generic.PdfObject | None  # as the page has it, inherited if need be
+    media: Box
     view: PageView
 
 
@@ -84,27 +85,111 @@ def signed_update(
 ) -> tuple[bytes, int]:
     """``data`` followed by an update that draws page 1 of ``stamp_pdf`` on every page at
     ``matrix_for(page view, stamp width, stamp height)``; returns the output and the page
-    count."""
+    count. As in the full copy, each page's own content becomes a form XObject drawn first
+    (its graphics state cannot reach the stamp), and a page with annotations gets the stamp
+    once more as a watermark annotation after them, so none is drawn over it."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     form = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(stamp_pdf)))
     x0, y0, x1, y1 = (float(v) for v in form.get_object()["/BBox"])
-    push = writer.add_object(generic.StreamObject(stream_data=b"q\n"))
-    draws: dict[tuple[str, Matrix], generic.IndirectObject] = {}
-    names: dict[int, str] = {}  # id of an /XObject dictionary -> the stamp's name there
+    first = writer.add_object(generic.StreamObject(stream_data=f"q {PAGE_NAME} Do Q\n".encode()))
+    draws: dict[Matrix, generic.IndirectObject] = {}
+    forms: dict[tuple[object, ...], generic.IndirectObject] = {}
     count = 0
     for page in _pages(writer):
-        name = _add_form(writer, page, form, names)
         matrix = matrix_for(page.view, x1 - x0, y1 - y0)
-        draw = draws.get((name, matrix))
+        draw = draws.get(matrix)
         if draw is None:
-            stream = generic.StreamObject(stream_data=draw_operators(name, matrix))
-            draw = draws[(name, matrix)] = writer.add_object(stream)
-        page.page["/Contents"] = generic.ArrayObject([push, *_contents(page.page), draw])
+            stream = generic.StreamObject(stream_data=draw_operators(STAMP_NAME, matrix))
+            draw = draws[matrix] = writer.add_object(stream)
+        original = _page_form(writer, page, forms)
+        page.page["/Resources"] = _xobjects({PAGE_NAME: original, STAMP_NAME: form})
+        page.page["/Contents"] = generic.ArrayObject([first, draw])
+        annots = _resolved(page.page.get("/Annots"))
+        if isinstance(annots, generic.ArrayObject) and len(annots):
+            on_top = _watermark_annotation(writer, page, form, matrix)
+            page.page["/Annots"] = generic.ArrayObject([*_raw_items(annots), on_top])
         writer.mark_update(page.ref)
         count += 1
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), count
+
+
+def _page_form(
+    writer: IncrementalPdfFileWriter,
+    page: _Page,
+    forms: dict[tuple[object, ...], generic.IndirectObject],
+) -> generic.IndirectObject:
+    """The page's own content as a new form XObject with the page's resources: one content
+    stream keeps its encoded data (not decoded), several are decoded and joined. Pages with
+    the same content and resources share one form."""
+    parts = _contents(page.page)
+    key = (*map(_identity, parts), _identity(page.resources), page.media)
+    if key in forms:
+        return forms[key]
+    streams = [s for s in (p.get_object() for p in parts) if isinstance(s, generic.StreamObject)]
+    if len(streams) == 1:
+        kept = {k: streams[0].raw_get(k) for k in ("/Filter", "/DecodeParms") if k in streams[0]}
+        stream = _set(generic.StreamObject(encoded_data=streams[0].encoded_data), kept)
+    else:
+        stream = generic.StreamObject(stream_data=b"\n".join(s.data for s in streams))
+    resources = page.resources if page.resources is not None else _xobjects({})
+    forms[key] = writer.add_object(_form(stream, page.media, resources))
+    return forms[key]
+
+
+def _watermark_annotation(
+    writer: IncrementalPdfFileWriter, page: _Page, form: generic.IndirectObject, matrix: Matrix
+) -> generic.IndirectObject:
+    """A printable /Watermark annotation over the visible page whose appearance is the stamp
+    where the page's content has it: listed last, it is drawn above every other annotation."""
+    view = page.view
+    rect = (view.x0, view.y0, view.x1, view.y1)
+    look = generic.StreamObject(stream_data=draw_operators(STAMP_NAME, matrix))
+    appearance = writer.add_object(_form(look, rect, _xobjects({STAMP_NAME: form})))
+    annot: dict[str, generic.PdfObject] = {
+        "/Type": generic.NameObject("/Annot"),
+        "/Subtype": generic.NameObject("/Watermark"),
+        "/Rect": _numbers(rect),
+        "/F": generic.NumberObject(4),  # printed
+        "/AP": _dict({"/N": appearance}),
+    }
+    return writer.add_object(_dict(annot))
+
+
+def _form(
+    stream: generic.StreamObject, bbox: Box, resources: generic.PdfObject
+) -> generic.StreamObject:
+    """``stream`` made a form XObject."""
+    entries = {"/Type": generic.NameObject("/XObject"), "/Subtype": generic.NameObject("/Form")}
+    return _set(stream, {**entries, "/BBox": _numbers(bbox), "/Resources": resources})
+
+
+def _set(target: D, entries: dict[str, generic.PdfObject]) -> D:
+    for key, value in entries.items():
+        target[generic.NameObject(key)] = value
+    return target
+
+
+def _dict(entries: dict[str, generic.PdfObject]) -> generic.DictionaryObject:
+    return _set(generic.DictionaryObject(), entries)
+
+
+def _numbers(values: Box) -> generic.ArrayObject:
+    return generic.ArrayObject(generic.FloatObject(v) for v in values)
+
+
+def _identity(obj: object) -> object:
+    return obj.idnum if isinstance(obj, generic.IndirectObject) else id(obj)
+
+
+def _xobjects(named: dict[str, generic.PdfObject]) -> generic.DictionaryObject:
+    """A resources dictionary holding these form XObjects and nothing else."""
+    return _dict({"/XObject": _dict(named)})
+
+
+def _raw_items(array: generic.ArrayObject) -> list[generic.PdfObject]:
+    return [array.raw_get(i) for i in range(len(array))]
 
 
 def _contents(page: generic.DictionaryObject) -> list[generic.PdfObject]:
@@ -114,47 +199,14 @@ def _contents(page: generic.DictionaryObject) -> list[generic.PdfObject]:
     raw = page.raw_get("/Contents")
     found = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
     if isinstance(found, generic.ArrayObject):
-        return [found.raw_get(i) for i in range(len(found))]
+        return _raw_items(found)
     return [raw]
-
-
-def _add_form(
-    writer: IncrementalPdfFileWriter,
-    page: _Page,
-    form: generic.IndirectObject,
-    names: dict[int, str],
-) -> str:
-    """Put ``form`` in the /XObject dictionary of the page's resources (once per dictionary)
-    and mark the object that holds that dictionary as updated; returns the name it has."""
-    resources, holder = page.resources, page.holder
-    if resources is None:
-        resources = page.page["/Resources"] = generic.DictionaryObject()
-        holder = page.ref
-    if "/XObject" in resources and isinstance(
-        raw := resources.raw_get("/XObject"), generic.IndirectObject
-    ):
-        xobjects, holder = raw.get_object(), raw
-    elif isinstance(resources.get("/XObject"), generic.DictionaryObject):
-        xobjects = resources["/XObject"]
-    else:
-        xobjects = resources["/XObject"] = generic.DictionaryObject()
-    if not isinstance(xobjects, generic.DictionaryObject):  # an indirect non-dictionary
-        xobjects = resources["/XObject"] = generic.DictionaryObject()
-        holder = page.holder if page.resources is not None else page.ref
-    known = names.get(id(xobjects))
-    if known is not None:
-        return known
-    name = free_name({str(key) for key in xobjects})
-    xobjects[name] = form
-    names[id(xobjects)] = name
-    writer.mark_update(holder)
-    return name
 
 
 def _pages(writer: IncrementalPdfFileWriter) -> Iterator[_Page]:
     """Every page, in order, once, with what it inherits from the page tree."""
     root = writer.root.raw_get("/Pages")
-    stack: list[tuple[generic.PdfObject, dict[str, tuple[object, object]], int]] = [(root, {}, 0)]
+    stack: list[tuple[generic.PdfObject, dict[str, object], int]] = [(root, {}, 0)]
     seen: set[int] = set()
     while stack:
         ref, inherited, depth = stack.pop()
@@ -164,47 +216,32 @@ def _pages(writer: IncrementalPdfFileWriter) -> Iterator[_Page]:
         node = ref.get_object()
         if not isinstance(node, generic.DictionaryObject) or depth > _MAX_DEPTH:
             continue
-        here = dict(inherited)
-        for key in _INHERITED:
-            if key in node:
-                here[key] = (node.raw_get(key), ref)
-        kids = node.get("/Kids")
+        here = {**inherited, **{key: node.raw_get(key) for key in _INHERITED if key in node}}
+        kids = _resolved(node.get("/Kids"))  # dict.get: pyHanko resolves only with [ ]
         if node.get("/Type") == "/Pages" or isinstance(kids, generic.ArrayObject):
-            children = (
-                [kids.raw_get(i) for i in range(len(kids))]
-                if isinstance(kids, generic.ArrayObject)
-                else []
-            )
+            children = _raw_items(kids) if isinstance(kids, generic.ArrayObject) else []
             stack.extend((kid, here, depth + 1) for kid in reversed(children))
             continue
         yield _page(ref, node, here)
 
 
 def _page(
-    ref: generic.IndirectObject,
-    page: generic.DictionaryObject,
-    inherited: dict[str, tuple[object, object]],
+    ref: generic.IndirectObject, page: generic.DictionaryObject, inherited: dict[str, object]
 ) -> _Page:
-    resources: generic.DictionaryObject | None = None
-    holder = ref
-    raw, node = inherited.get("/Resources", (None, ref))
-    if isinstance(raw, generic.IndirectObject):
-        found = raw.get_object()
-        if isinstance(found, generic.DictionaryObject):
-            resources, holder = found, raw
-    elif isinstance(raw, generic.DictionaryObject):
-        resources = raw
-        holder = node if isinstance(node, generic.IndirectObject) else ref
-    turn = _resolved(inherited.get("/Rotate", (None, None))[0])
+    raw = inherited.get("/Resources")
+    dictionary = isinstance(_resolved(raw), generic.DictionaryObject)
+    resources = raw if dictionary and isinstance(raw, generic.PdfObject) else None
+    turn = _resolved(inherited.get("/Rotate"))
     rotate = int(turn) if isinstance(turn, int | float) else 0
-    view = view_of(_box(inherited, "/MediaBox"), _box(inherited, "/CropBox"), rotate)
-    return _Page(ref, page, resources, holder, view)
+    media = _box(inherited, "/MediaBox")
+    view = view_of(media, _box(inherited, "/CropBox"), rotate)
+    return _Page(ref, page, resources, media or DEFAULT_MEDIA, view)
 
 
 def _resolved(value: object) -> object:
     return value.get_object() if isinstance(value, generic.IndirectObject) else value
 
 
-def _box(inherited: dict[str, tuple[object, object]], key: str) -> Box | None:
-    raw = _resolved(inherited.get(key, (None, None))[0])
+def _box(inherited: dict[str, object], key: str) -> Box | None:
+    raw = _resolved(inherited.get(key))
     return box([_resolved(v) for v in raw]) if isinstance(raw, generic.ArrayObject) else None

@@ -2,9 +2,9 @@
 
 The text is set once (reportlab, Vera embedded as a subset) into a form XObject, added to the
 document once; each page then draws it with its own matrix, computed from the page's visible
-box and /Rotate so it reads upright along the displayed diagonal. Page content streams are not
-decoded or rewritten: the original is wrapped in ``q … Q`` and one small stream is added, so
-text stays extractable. Two ways to write the result:
+box and /Rotate so it reads upright along the displayed diagonal, after the page's own content
+(made a form XObject, which isolates its graphics state); text stays extractable. Two ways to
+write the result:
 
 - an unsigned PDF (decrypted with its password, repaired if damaged) is saved again whole by
   qpdf (pikepdf, ``fullcopy.py``): no earlier, unmarked revision is left in the output;

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from robot.documents.watermark import REMOVED_NOTE, watermark_pdf_result
 from tests.documents.marks import visible_mark
 from tests.documents.pdfcheck import assert_watermarked
+from tests.documents.signing import really_signed, signature_verdict
 from tests.documents.test_watermark import TEXT
 from tests.fixtures.documents import CORPUS, CORPUS_PDFS, EDGE_PDFS
 
@@ -208,3 +209,25 @@ def test_a_plain_destination_on_opening_is_kept() -> None:
     assert result.notes == ()
     with pikepdf.open(io.BytesIO(result.output.to_bytes())) as marked:
         assert "/OpenAction" in marked.Root
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_the_mark_is_seen_on_a_signed_pdf_whatever_the_page_does(case: str) -> None:
+    """The signed path isolates the page the same way, and puts the stamp once more as a
+    watermark annotation above the others; the signature still checks out."""
+    original = really_signed(HOSTILE[case]())
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "signed-update"
+    out = result.output.to_bytes()
+    _assert_seen(out)
+    assert_watermarked(out, TEXT, original)
+    verdict = signature_verdict(out)
+    assert verdict.intact and verdict.valid
+
+
+@pytest.mark.parametrize("name", CORPUS_PDFS)
+def test_the_mark_is_seen_on_every_page_of_the_corpus_signed(name: str) -> None:
+    original = really_signed((CORPUS / name).read_bytes())
+    result = watermark_pdf_result(original, TEXT, name=name)
+    assert result.written_as == "signed-update"
+    _assert_seen(result.output.to_bytes())

@@ -224,3 +224,16 @@ def test_an_approval_signature_is_not_a_certification() -> None:
     result = watermark_pdf_result(signed_pdf(), TEXT)
     assert SIGNED_NOTE in result.notes
     assert not any("certificad" in note for note in result.notes)
+
+
+def test_a_signed_page_tree_with_indirect_kids_is_marked_on_every_page() -> None:
+    """/Kids may be a reference to an array (pyHanko's dict.get does not resolve it)."""
+    with pikepdf.open(CORPUS / "pdflatex-4-pages.pdf") as pdf:
+        pdf.Root.Pages.Kids = pdf.make_indirect(pdf.Root.Pages.Kids)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    original = really_signed(buffer.getvalue())
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "signed-update"
+    assert assert_watermarked(result.output.to_bytes(), TEXT, original) == result.pages == 4
+    _assert_signature_still_valid(result.output.to_bytes())
