@@ -116,7 +116,16 @@ def _page_form(
     return form
 
 
-_ACTIONS_REMOVED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
+# What the manifest's note says was removed (Spanish), and what it is looked for as.
+ATTACHMENTS, OPENING, AUTOMATIC, XFA = (
+    "archivos adjuntos",
+    "acción al abrir",
+    "acciones automáticas",
+    "formulario XFA",
+)
+ACTIVE_LINKS = "acciones que ejecutan código, abren programas o envían datos"
+NAME_TREES_REMOVED = (("/EmbeddedFiles", ATTACHMENTS), ("/JavaScript", "JavaScript"))
+ACTIONS_REMOVED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
 
 
 def remove_active_content(pdf: pikepdf.Pdf) -> list[str]:
@@ -127,21 +136,21 @@ def remove_active_content(pdf: pikepdf.Pdf) -> list[str]:
     root = pdf.Root
     names = root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
-        for key, label in (("/EmbeddedFiles", "archivos adjuntos"), ("/JavaScript", "JavaScript")):
+        for key, label in NAME_TREES_REMOVED:
             if key in names:
                 del names[key]
                 found.append(label)
     opening = root.get("/OpenAction")
     if isinstance(opening, pikepdf.Dictionary) and _active(opening):  # not a destination
         del root["/OpenAction"]
-        found.append("acción al abrir")
+        found.append(OPENING)
     if "/AA" in root:
         del root["/AA"]
-        found.append("acciones automáticas")
+        found.append(AUTOMATIC)
     form = root.get("/AcroForm")
     if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
         del form["/XFA"]
-        found.append("formulario XFA")
+        found.append(XFA)
     for page in pdf.pages:
         found.extend(_clean_page(page.obj))
     return sorted(set(found), key=found.index)
@@ -161,7 +170,7 @@ def _active(action: pikepdf.Dictionary) -> bool:
             continue
         if item.is_indirect:
             seen.add(item.objgen)
-        if item.get("/S") in _ACTIONS_REMOVED:
+        if item.get("/S") in ACTIONS_REMOVED:
             return True
         if "/Next" in item:
             stack.append(item.Next)
@@ -172,7 +181,7 @@ def _clean_page(page: pikepdf.Dictionary) -> list[str]:
     found = []
     if "/AA" in page:
         del page["/AA"]
-        found.append("acciones automáticas")
+        found.append(AUTOMATIC)
     annots = page.get("/Annots")
     if not isinstance(annots, pikepdf.Array):
         return found
@@ -181,15 +190,15 @@ def _clean_page(page: pikepdf.Dictionary) -> list[str]:
         if not isinstance(annot, pikepdf.Dictionary):
             continue
         if annot.get("/Subtype") == "/FileAttachment":
-            found.append("archivos adjuntos")
+            found.append(ATTACHMENTS)
             continue
         if "/AA" in annot:
             del annot["/AA"]
-            found.append("acciones automáticas")
+            found.append(AUTOMATIC)
         action = annot.get("/A")
         if isinstance(action, pikepdf.Dictionary) and _active(action):
             del annot["/A"]
-            found.append("acciones que ejecutan código, abren programas o envían datos")
+            found.append(ACTIVE_LINKS)
         kept.append(annot)
     if len(kept) != len(annots):
         page.Annots = pikepdf.Array(kept)

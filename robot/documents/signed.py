@@ -20,7 +20,18 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators
+from robot.documents.fullcopy import (
+    ACTIONS_REMOVED,
+    ACTIVE_LINKS,
+    ATTACHMENTS,
+    AUTOMATIC,
+    NAME_TREES_REMOVED,
+    OPENING,
+    PAGE_NAME,
+    STAMP_NAME,
+    XFA,
+    draw_operators,
+)
 from robot.documents.geometry import DEFAULT_MEDIA, Box, Matrix, PageView, box, view_of
 
 D = TypeVar("D", bound=generic.DictionaryObject)
@@ -82,18 +93,21 @@ class _Page:
 
 def signed_update(
     data: bytes, stamp_pdf: bytes, matrix_for: Callable[[PageView, float, float], Matrix]
-) -> tuple[bytes, int]:
+) -> tuple[bytes, int, list[str]]:
     """``data`` followed by an update that draws page 1 of ``stamp_pdf`` on every page at
-    ``matrix_for(page view, stamp width, stamp height)``; returns the output and the page
-    count. As in the full copy, each page's own content becomes a form XObject drawn first
-    (its graphics state cannot reach the stamp), and a page with annotations gets the stamp
-    once more as a watermark annotation after them, so none is drawn over it."""
+    ``matrix_for(page view, stamp width, stamp height)``; returns the output, the page count
+    and what was removed (Spanish, for the manifest). As in the full copy, each page's own
+    content becomes a form XObject drawn first (its graphics state cannot reach the stamp),
+    and what could run code or carry another document is removed from the new revision; a
+    page with annotations gets the stamp once more as a watermark annotation after them, so
+    none is drawn over it."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     form = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(stamp_pdf)))
     x0, y0, x1, y1 = (float(v) for v in form.get_object()["/BBox"])
     first = writer.add_object(generic.StreamObject(stream_data=f"q {PAGE_NAME} Do Q\n".encode()))
     draws: dict[Matrix, generic.IndirectObject] = {}
     forms: dict[tuple[object, ...], generic.IndirectObject] = {}
+    removed = _clean_catalog(writer)
     count = 0
     for page in _pages(writer):
         matrix = matrix_for(page.view, x1 - x0, y1 - y0)
@@ -104,15 +118,87 @@ def signed_update(
         original = _page_form(writer, page, forms)
         page.page["/Resources"] = _xobjects({PAGE_NAME: original, STAMP_NAME: form})
         page.page["/Contents"] = generic.ArrayObject([first, draw])
+        if "/AA" in page.page:
+            del page.page["/AA"]
+            removed.append(AUTOMATIC)
         annots = _resolved(page.page.get("/Annots"))
         if isinstance(annots, generic.ArrayObject) and len(annots):
+            kept = _clean_annotations(writer, annots, removed)
             on_top = _watermark_annotation(writer, page, form, matrix)
-            page.page["/Annots"] = generic.ArrayObject([*_raw_items(annots), on_top])
+            page.page["/Annots"] = generic.ArrayObject([*kept, on_top])
         writer.mark_update(page.ref)
         count += 1
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue(), count
+    return out.getvalue(), count, sorted(set(removed), key=removed.index)
+
+
+def _clean_catalog(writer: IncrementalPdfFileWriter) -> list[str]:
+    """The catalog's part of ``fullcopy.remove_active_content``, in the new revision."""
+    found: list[str] = []
+    root = writer.root
+    for key, labels in (("/Names", NAME_TREES_REMOVED), ("/AcroForm", (("/XFA", XFA),))):
+        holder = root.raw_get(key) if key in root else None
+        entries = _resolved(holder)
+        if isinstance(entries, generic.DictionaryObject):
+            gone = [(name, label) for name, label in labels if name in entries]
+            for name, label in gone:
+                del entries[name]
+                found.append(label)
+            if gone and isinstance(holder, generic.IndirectObject):
+                writer.mark_update(holder)
+    if _runs_code(root.get("/OpenAction")):  # a destination stays
+        del root["/OpenAction"]
+        found.append(OPENING)
+    if "/AA" in root:
+        del root["/AA"]
+        found.append(AUTOMATIC)
+    if found:
+        writer.update_root()
+    return found
+
+
+def _clean_annotations(
+    writer: IncrementalPdfFileWriter, annots: generic.ArrayObject, found: list[str]
+) -> list[generic.PdfObject]:
+    """The annotations to keep, without file attachments and without actions that run code."""
+    kept = []
+    for raw in _raw_items(annots):
+        annot = _resolved(raw)
+        if not isinstance(annot, generic.DictionaryObject):
+            continue
+        if annot.get("/Subtype") == "/FileAttachment":
+            found.append(ATTACHMENTS)
+            continue
+        changed = "/AA" in annot or _runs_code(annot.get("/A"))
+        if "/AA" in annot:
+            del annot["/AA"]
+            found.append(AUTOMATIC)
+        if _runs_code(annot.get("/A")):
+            del annot["/A"]
+            found.append(ACTIVE_LINKS)
+        if changed and isinstance(raw, generic.IndirectObject):
+            writer.mark_update(raw)
+        kept.append(raw)
+    return kept
+
+
+def _runs_code(action: object) -> bool:
+    """Whether an action, or one it chains to (/Next), runs code, starts a program or sends
+    data out (``fullcopy.ACTIONS_REMOVED``); a destination does not."""
+    stack = [action]
+    for _ in range(64):  # a chain may loop
+        if not stack:
+            return False
+        item = _resolved(stack.pop())
+        if isinstance(item, generic.ArrayObject):
+            stack.extend(item)
+        elif isinstance(item, generic.DictionaryObject):
+            if item.get("/S") in ACTIONS_REMOVED:
+                return True
+            if "/Next" in item:
+                stack.append(item.raw_get("/Next"))
+    return False
 
 
 def _page_form(

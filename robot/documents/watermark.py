@@ -124,7 +124,9 @@ def watermark_pdf_result(
                 elif repaired:
                     notes.append(REWRITTEN_NOTE)
         if pages < 0:
-            out, pages = signed_update(data, _stamp_document(text, opacity), _PLACED)
+            out, pages, removed = signed_update(data, _stamp_document(text, opacity), _PLACED)
+            if removed:
+                notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
             notes.append(SIGNED_NOTE)
             return WatermarkResult(Parts.of(out), pages, tuple(notes), "signed-update")
         out = target.read_bytes()

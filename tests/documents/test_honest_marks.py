@@ -231,3 +231,29 @@ def test_the_mark_is_seen_on_every_page_of_the_corpus_signed(name: str) -> None:
     result = watermark_pdf_result(original, TEXT, name=name)
     assert result.written_as == "signed-update"
     _assert_seen(result.output.to_bytes())
+
+
+def test_a_signed_pdf_loses_attachments_scripts_and_actions_in_the_new_revision() -> None:
+    """The signed revision keeps them (its bytes cannot change, and the note says the unmarked
+    version is inside); the revision readers open has none of them, and says so."""
+    original = really_signed(_active())
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == "signed-update"
+    removed, _signed = result.notes
+    for said in ("archivos adjuntos", "JavaScript", "acción al abrir", "formulario XFA"):
+        assert said in removed
+    out = result.output.to_bytes()
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        root = pdf.Root
+        assert "/OpenAction" not in root and "/AA" not in root
+        assert "/EmbeddedFiles" not in root.Names and "/JavaScript" not in root.Names
+        assert "/XFA" not in root.AcroForm
+        page = pdf.pages[0].obj
+        assert "/AA" not in page
+        kinds = [annot.Subtype for annot in page.Annots]
+        assert "/FileAttachment" not in kinds and kinds[-1] == "/Watermark"
+        (link,) = [annot for annot in page.Annots if annot.Subtype == "/Link"]
+        assert "/A" not in link
+    verdict = signature_verdict(out)
+    assert verdict.intact and verdict.valid
+    _assert_seen(out)
