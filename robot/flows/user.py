@@ -2,7 +2,9 @@
 
 Before creating anything the flow asks the portal what already exists, by logging in with the
 profile's user name and password: an active user lands somewhere, an unconfirmed one is told
-so (then Reenviar correo brings a new mail), and only a refused login leads to Registrar.
+so (then Reenviar correo brings a new mail), and only a refused login leads to Registrar;
+for an administrator whose profile says ``if_exists: stop``, only after the public Directorio
+shows no active supplier with the NIT.
 A user name or e-mail that the portal says is taken then belongs to somebody else (or to this
 person with another password): a data error for a person, never a second user.
 """
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from robot.errors import ActivationMailNotFound, PortalError, PortalRejected
+from robot.errors import ActivationMailNotFound, ExistingAccount, PortalError, PortalRejected
 from robot.flows.runtime import Actor, Job, Runtime, Tracker
 from robot.mail import ACTIVATION_KINDS, Expectation
 from robot.mail.kinds import MailKind
 from robot.portal.mapping import user_fields
 from robot.portal.pages.auth import Landing
+from robot.portal.pages.directory import DirectoryPage
 from robot.portal.pages.register import (
     EMAIL_TAKEN,
     USERNAME_TAKEN,
@@ -34,6 +37,8 @@ async def register(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
         return {"user": actor.user.username, "found": "registrado, sin activar"}
     if landing is not Landing.REFUSED:
         return {"user": actor.user.username, "found": "registrado y activo"}
+    if step == "admin.register":
+        await _stop_if_published(job, actor)
     user = actor.user
     watcher = await rt.watcher(job.profile)
     expectation = await watcher.register(user.email, ACTIVATION_KINDS)  # before the click
@@ -64,6 +69,25 @@ async def register(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
         raise
     job.pending_mail[user.username] = expectation
     return {"user": user.username, "found": "registrado ahora"}
+
+
+async def _stop_if_published(job: Job, actor: Actor) -> None:
+    """``if_exists: stop`` and the NIT already active in the public Directorio: the supplier
+    stops here, before its administrator user is created (the account step would stop it
+    anyway, leaving a user on the portal that nobody asked for). A NIT with only a draft
+    account is not published: the account step still finds and stops it."""
+    supplier = job.profile.supplier
+    if job.profile.if_exists != "stop":
+        return
+    published = await DirectoryPage(await actor.session()).find(supplier.nit)
+    if published is not None:
+        name = published.fields.get("Nombre", "")
+        raise ExistingAccount(
+            f"el NIT {supplier.nit} ya está registrado en SECOP II y publicado en el "
+            f"Directorio («{name}»), y el perfil dice if_exists: stop: no se creó el usuario "
+            "administrador",
+            hint="si esta empresa debe entrar a esa cuenta, ponga if_exists: request_access",
+        )
 
 
 async def activate(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) -> dict[str, Any]:

@@ -4,8 +4,8 @@ One batch (a new supplier and one whose NIT the portal already holds, ``if_exist
 request_access``) runs once; then: the existing one ends with a request for access, not a new
 account; nothing is duplicated; the same command again changes nothing on the portal (every
 table compared, mail log included) and takes a small fraction of the first run's time. A
-supplier with ``if_exists: stop`` ends failed with a reason that names its NIT and creates no
-account and no request.
+supplier with ``if_exists: stop`` whose NIT is published ends failed with a reason that names
+its NIT and creates no user, no account and no request.
 """
 
 from __future__ import annotations
@@ -142,14 +142,19 @@ def test_if_exists_stop_fails_with_the_reason_and_creates_nothing(tmp_path: Path
     assert done.code == 1, done.text
     entry = results(out)[f"{STOP_NIT}-{_dv(STOP_NIT)}"]
     assert entry["status"] == "failed", entry
-    assert "account.entity" in entry["reason"]
-    assert f"{STOP_NIT}-{_dv(STOP_NIT)} ya está registrado" in entry["reason"]
+    # The seeded account is active, so published: the Directorio stops the supplier before
+    # its administrator user is created.
+    assert "admin.register" in entry["reason"]
+    assert f"{STOP_NIT}-{_dv(STOP_NIT)} ya está registrado en SECOP II y publicado" in (
+        entry["reason"]
+    )
     assert "if_exists: stop" in entry["reason"]
-    assert "account.entity" not in entry["steps_done"]
+    assert entry["steps_done"] == ["documents"]
     failed = [s for s in entry["steps"] if s["status"] == "failed"]
-    assert [s["step"] for s in failed] == ["account.entity"]
+    assert [s["step"] for s in failed] == ["admin.register"]
     assert "ya está registrado" in done.out  # the summary shows the reason
     user = "andina.dcaicedo.s1"
+    assert portal_rows(out, "SELECT count(*) FROM users WHERE username = ?", user) == [(0,)]
     assert portal_rows(
         out,
         "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = ?",
