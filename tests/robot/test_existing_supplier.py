@@ -145,8 +145,9 @@ def test_if_exists_stop_fails_with_the_reason_and_creates_nothing(tmp_path: Path
     # The seeded account is active, so published: the Directorio stops the supplier before
     # its administrator user is created.
     assert "admin.register" in entry["reason"]
-    assert f"{STOP_NIT}-{_dv(STOP_NIT)} ya está registrado en SECOP II y publicado" in (
-        entry["reason"]
+    assert (
+        f"{STOP_NIT}-{_dv(STOP_NIT)} ya está registrado en SECOP II y publicado"
+        in (entry["reason"])
     )
     assert "if_exists: stop" in entry["reason"]
     assert entry["steps_done"] == ["documents"]
