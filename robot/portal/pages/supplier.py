@@ -8,11 +8,15 @@ from pathlib import Path
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, Response
 
+from robot import portal_rules, refdata
 from robot.errors import PortalError, PortalRejected, PortalUnavailable
 from robot.portal.mapping import FieldValue, Location, SupplierValues
 from robot.portal.pages.base import PortalSession, label_pattern
+from robot.portal.pages.spec import Control, PageSpec
 
 FORM_PATH = "/CO1Marketplace/Companies/SupplierRegistration/Index"
+MUNICIPIO_LUPA_PATH = "/CO1Marketplace/Common/Lookup/Municipio"
+UNSPSC_LUPA_PATH = "/CO1Marketplace/Common/Lookup/Unspsc"
 SAVED = "Borrador guardado"
 FINALIZED = "El registro de proveedor fue finalizado"
 UPLOAD_RETRY = "intente de nuevo"  # "No se pudo cargar el archivo X, intente de nuevo."
@@ -28,7 +32,107 @@ class Uploaded:
     sha256: str
 
 
+class MunicipioLupa:
+    """The lupa of Municipio: departamento and part of the name, Buscar, Seleccionar."""
+
+    DEPARTAMENTO = Control("Departamento", "select", options=tuple(sorted(refdata.departamentos())))
+    MUNICIPIO = Control("Municipio", "text")
+    SEARCH = Control("Buscar", "button")
+    SPEC = PageSpec(
+        "lupa-municipio", "Buscar municipio", MUNICIPIO_LUPA_PATH, (DEPARTAMENTO, MUNICIPIO, SEARCH)
+    )
+
+
+class UnspscLupa:
+    """The lupa of the UNSPSC classifier: code or words, Buscar, Seleccionar."""
+
+    TEXT = Control("Código o descripción", "text")
+    SEARCH = Control("Buscar", "button")
+    SPEC = PageSpec("lupa-unspsc", "Buscar código UNSPSC", UNSPSC_LUPA_PATH, (TEXT, SEARCH))
+
+
 class SupplierForm:
+    # The fields robot.portal.mapping.supplier_values fills, by label (a test checks they agree).
+    GENERAL = (
+        Control("Nombre de la Entidad Estatal", "text"),
+        Control("Nombre Abreviado", "text"),
+        Control("Nit", "text"),
+        Control("Dígito de verificación", "text"),
+        Control("Dirección", "text"),
+        Control("País", "select", options=("CO",)),  # any ISO code; Colombia at least
+        Control("Ciudad", "text", always=False),  # outside Colombia only
+        Control("Teléfono", "tel"),
+        Control("Correo electrónico para notificaciones SECOP", "email"),
+        Control("Sitio web", "text", always=False),
+        Control("Tamaño de empresa", "select", options=tuple(portal_rules.COMPANY_SIZES)),
+    )
+    MIPYME = "¿Es MiPyme?"  # a radio group named by #lblMipyme, its options by their labels
+    MIPYME_GROUP = "lblMipyme"
+    MIPYME_CHOICES = (Control("Sí", "radio"), Control("No", "radio"))
+    LEGAL_REPRESENTATIVE = (
+        Control("Nombres del representante legal", "text"),
+        Control("Apellidos del representante legal", "text"),
+        Control(
+            "Tipo de documento del representante legal",
+            "select",
+            options=tuple(portal_rules.ID_TYPES),
+        ),
+        Control("Número de documento del representante legal", "text"),
+        Control("Teléfono del representante legal", "tel"),
+        Control("Correo electrónico del representante legal", "email"),
+    )
+    FINANCIAL = (
+        Control("Activos totales", "text", always=False),
+        Control("Pasivos totales", "text", always=False),
+        Control("Patrimonio", "text", always=False),
+        Control("Ingresos operacionales", "text", always=False),
+        Control("Fecha de corte", "date", always=False),
+    )
+    # One file input per slot, labelled as the slot; a file only where the profile has one.
+    DOCUMENTS = tuple(
+        Control(slot.label, "file", always=False) for slot in portal_rules.DOCUMENT_SLOTS.values()
+    )
+    MUNICIPIO_LUPA = Control("Buscar municipio", "button")
+    UNSPSC_LUPA = Control("Buscar código UNSPSC", "button")
+    SAVE = Control("Guardar", "button")
+    FINALIZE = Control("Finalizar", "button")
+    FORM = "frmSupplierRegistration"  # only a draft shows the form
+    MUNICIPIO_CODE = "hdnMunicipioCode"  # what the municipio lupa leaves in the form
+    UNSPSC_TABLE = "tblUnspsc"
+    DOCUMENT_TABLE = "tblDocuments"
+    SPEC = PageSpec(
+        "supplier",
+        "Registro de Proveedor",
+        FORM_PATH,
+        (
+            *GENERAL,
+            *MIPYME_CHOICES,
+            *LEGAL_REPRESENTATIVE,
+            *FINANCIAL,
+            *DOCUMENTS,
+            MUNICIPIO_LUPA,
+            UNSPSC_LUPA,
+            SAVE,
+            FINALIZE,
+        ),
+        markers=(FORM, MUNICIPIO_CODE, MIPYME_GROUP, UNSPSC_TABLE, DOCUMENT_TABLE),
+        # the draft's own data: its UNSPSC rows, its uploaded files, the last save's notices
+        volatile=(
+            "trUnspsc_",
+            "spnUnspscCode_",
+            "rdbPrincipal_",
+            "btnRemoveUnspsc_",
+            "trUnspscEmpty",
+            "spnDocName_",
+            "spnDocSize_",
+            "spnDocSha_",
+            "btnDeleteDoc_",
+            "divMessage",
+            "ulErrorSummary",
+        ),
+    )
+    LUPAS = ((MUNICIPIO_LUPA, MunicipioLupa.SPEC), (UNSPSC_LUPA, UnspscLupa.SPEC))
+
     def __init__(self, session: PortalSession) -> None:
         self.s = session
 
@@ -36,7 +140,7 @@ class SupplierForm:
         await self.s.goto(FORM_PATH)
 
     async def is_draft(self) -> bool:
-        return await self.s.page.locator("#frmSupplierRegistration").count() > 0
+        return await self.s.page.locator("#" + self.FORM).count() > 0
 
     # --- filling --------------------------------------------------------------------------
 
@@ -69,41 +173,47 @@ class SupplierForm:
 
     async def _set_location(self, where: Location) -> None:
         page = self.s.page
-        if await page.locator("#hdnMunicipioCode").input_value() == where.municipio_code:
+        code = page.locator("#" + self.MUNICIPIO_CODE)
+        if await code.input_value() == where.municipio_code:
             return
-        popup = await self._open_lupa("Buscar municipio")
-        await popup.get_by_label(label_pattern("Departamento")).select_option(
+        popup = await self.open_lupa(self.MUNICIPIO_LUPA)
+        await popup.get_by_label(label_pattern(MunicipioLupa.DEPARTAMENTO.label)).select_option(
             value=where.departamento_code
         )
-        await popup.get_by_label(label_pattern("Municipio")).fill(where.municipio_name)
-        await self._search_and_pick(popup, f"#btnSelect_{where.municipio_code}")
-        await page.locator("#hdnMunicipioCode").wait_for(state="attached")
-        if await page.locator("#hdnMunicipioCode").input_value() != where.municipio_code:
+        await popup.get_by_label(label_pattern(MunicipioLupa.MUNICIPIO.label)).fill(
+            where.municipio_name
+        )
+        await self._search_and_pick(
+            popup, MunicipioLupa.SEARCH, f"#btnSelect_{where.municipio_code}"
+        )
+        await code.wait_for(state="attached")
+        if await code.input_value() != where.municipio_code:
             raise PortalUnavailable("la lupa de municipio no dejó el municipio elegido")
 
     async def _set_unspsc(self, codes: tuple[str, ...]) -> None:
         page = self.s.page
         present = set(
-            await page.locator("#tblUnspsc input[name=unspsc]").evaluate_all(
+            await page.locator(f"#{self.UNSPSC_TABLE} input[name=unspsc]").evaluate_all(
                 "els => els.map(e => e.value)"
             )
         )
         for code in codes:
             if code in present:
                 continue
-            popup = await self._open_lupa("Buscar código UNSPSC")
-            await popup.get_by_label(label_pattern("Código o descripción")).fill(code)
-            await self._search_and_pick(popup, f"#btnSelect_{code}")
+            popup = await self.open_lupa(self.UNSPSC_LUPA)
+            await popup.get_by_label(label_pattern(UnspscLupa.TEXT.label)).fill(code)
+            await self._search_and_pick(popup, UnspscLupa.SEARCH, f"#btnSelect_{code}")
             await page.locator(f"#trUnspsc_{code}").wait_for()
         for code in sorted(present - set(codes)):
             await self.s.submit(page.locator(f"#btnRemoveUnspsc_{code}"))
         if codes:
             await page.locator(f"#rdbPrincipal_{codes[0]}").check()
 
-    async def _open_lupa(self, button: str) -> Page:
+    async def open_lupa(self, button: Control) -> Page:
+        """Open a lupa pop-up with its button (a GET: nothing is saved) and check it."""
         await self.s.politeness.requests.acquire()
         async with self.s.page.expect_popup() as info:
-            await self.s.button(button).click()
+            await self.s.button(button.label).click()
         popup = await info.value
         await popup.wait_for_load_state("domcontentloaded")
         await self._check_popup(popup)
@@ -117,13 +227,13 @@ class SupplierForm:
             await popup.close()
             raise
 
-    async def _search_and_pick(self, popup: Page, select_button: str) -> None:
+    async def _search_and_pick(self, popup: Page, button: Control, select_button: str) -> None:
         await self.s.politeness.requests.acquire()
 
         async def search() -> Response | None:
             # Buscar is a form (GET): wait for its page, not for the one already loaded
             async with popup.expect_navigation(wait_until="domcontentloaded") as nav:
-                await popup.get_by_role("button", name="Buscar", exact=True).click()
+                await popup.get_by_role("button", name=button.label, exact=True).click()
             return await nav.value
 
         try:
@@ -147,7 +257,7 @@ class SupplierForm:
 
     async def uploaded(self) -> dict[str, Uploaded]:
         """What the portal shows in each slot now."""
-        rows = self.s.page.locator("#tblDocuments tr[data-slot]")
+        rows = self.s.page.locator(f"#{self.DOCUMENT_TABLE} tr[data-slot]")
         found: dict[str, Uploaded] = {}
         for i in range(await rows.count()):
             row = rows.nth(i)
@@ -165,7 +275,7 @@ class SupplierForm:
 
     async def save(self) -> list[str]:
         """Guardar. Returns the upload errors the portal asks to retry; raises on data errors."""
-        await self.s.submit(self.s.button("Guardar"))
+        await self.s.submit(self.s.button(self.SAVE.label))
         errors = await self.s.visible_errors()
         retry = [e for e in errors if UPLOAD_RETRY in e]
         rest = [e for e in errors if UPLOAD_RETRY not in e]
@@ -176,7 +286,7 @@ class SupplierForm:
         return retry
 
     async def finalize(self) -> None:
-        await self.s.submit(self.s.button("Finalizar"))
+        await self.s.submit(self.s.button(self.FINALIZE.label))
         errors = await self.s.visible_errors()
         if errors:
             raise PortalRejected(
