@@ -54,6 +54,7 @@ def bundled_portal(scenario: Scenario, out_dir: Path) -> Iterator[RunningPortal]
         mail_workdir=folder / "mail",
         settings=portal_settings,
         existing_suppliers=existing,
+        probe_account=scenario.probe_login(),
     )
     bundle.start()
     try:

@@ -72,6 +72,10 @@ def load_batch(inputs: tuple[Path, ...]) -> tuple[Scenario, list[Profile]]:
     problems: list[Problem] = []
     for profile in profiles:
         problems += secret_problems(profile)
+    try:
+        scenario.probe_login()  # the drift probe's test account (docs/probe.md)
+    except ConfigError as err:
+        problems += err.problems
     if problems:
         raise ConfigError(problems, hint="defina las variables o archivos de las contraseñas")
     return scenario, profiles
@@ -274,6 +278,7 @@ def _drive(
 
     max_bytes = int(scenario.portal.max_upload_mb * 1024 * 1024)
     log = progress.log
+    probe_login = scenario.probe_login() if probe else None
 
     def go(base_url: str, mailbox_for: Callable[[Profile], MailboxConfig], mock: bool) -> None:
         asyncrun.run(
@@ -291,6 +296,7 @@ def _drive(
                 writer,
                 mock=mock,
                 probe=probe,
+                probe_login=probe_login,
             )
         )
 
@@ -365,6 +371,7 @@ async def _batch(
     *,
     mock: bool,
     probe: bool = True,
+    probe_login: tuple[str, str] | None = None,
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -376,12 +383,13 @@ async def _batch(
     async with async_playwright() as pw:
         browser = await launch(pw, headed=options.headed)
         if probe:  # before any supplier: refuse a portal whose pages changed (docs/probe.md)
-            from robot.portal.canary import PROBE_RECORD, gate
+            from robot.portal.canary import PROBE_RECORD, ProbeAccount, gate
 
             try:
                 politeness = _politeness(mock)
                 record = out_dir / PROBE_RECORD
-                await gate(browser, base_url, politeness, log, record)  # type: ignore[arg-type]
+                account = ProbeAccount(*probe_login) if probe_login is not None else None
+                await gate(browser, base_url, politeness, log, record, account)  # type: ignore[arg-type]
             except BaseException:
                 await browser.close()
                 raise

@@ -33,7 +33,7 @@ from robot.inputfiles import kind_problem
 from robot.mock_portal.faults import FaultConfig
 from robot.profiles import checks, files
 from robot.profiles.batch import duplicate_problems
-from robot.profiles.fields import NUMBER_AS_TEXT, check_visible
+from robot.profiles.fields import NUMBER_AS_TEXT, Secret, Username, check_visible
 from robot.profiles.loader import Checked, check_profile
 from robot.profiles.messages import problems_from
 from robot.profiles.models import Mailbox, Profile, Strict
@@ -107,6 +107,19 @@ class Portal(Strict):
         return portal_rules.DEFAULT_MAX_UPLOAD_MB
 
 
+class ProbeAccountRef(Strict):
+    """The test account the drift probe logs in with (docs/probe.md): the administrator of a
+    draft supplier account kept for probing, never finalized. With the bundled mock it is
+    created when the mock starts."""
+
+    username: Username = Field(
+        description="Usuario administrador del borrador de cuenta de proveedor de sondeo"
+    )
+    password: Secret = Field(
+        description="Su contraseña: una referencia ${VARIABLE} o file:ruta, nunca en claro"
+    )
+
+
 class Scenario(Strict):
     """A batch: which portal, which profiles, how many at once, which steps, where to write."""
 
@@ -131,6 +144,11 @@ class Scenario(Strict):
     )
     allow_literal_secrets: bool = Field(
         False, description="Admitir la contraseña IMAP en claro (solo portal simulado)"
+    )
+    probe_account: ProbeAccountRef | None = Field(
+        None,
+        description="Cuenta de prueba con la que el sondeo abre el Registro de Proveedor sin"
+        " guardar (docs/probe.md)",
     )
 
     _source: Path = PrivateAttr(default=Path("escenario.yaml"))
@@ -158,6 +176,16 @@ class Scenario(Strict):
     def problem(self, loc: Loc, message: str) -> Problem:
         """A Problem placed at the line of ``loc`` in this scenario's file."""
         return YamlDocument(self._display, None, self._lines).problem(loc, message)
+
+    def probe_login(self) -> tuple[str, str] | None:
+        """The test account's user name and password (resolved now, registered for masking;
+        a missing variable or file is a problem at ``probe_account.password``)."""
+        account = self.probe_account
+        if account is None:
+            return None
+        where = self.problem(("probe_account", "password"), "")
+        password = secrets.resolve(account.password, base_dir=self.base_dir, where=where)
+        return account.username, password
 
     def mailbox_for(self, profile: Profile) -> Mailbox | None:
         """The mailbox of a supplier's activation mail; None means the mock's own."""
@@ -187,6 +215,7 @@ class _Parts:
     profiles: list[tuple[int, str]]  # the items that are text, with their index
     allow_literal_secrets: bool
     steps: list[Step] | None = None
+    probe_account: ProbeAccountRef | None = None
 
     @classmethod
     def of(cls, scenario: Scenario) -> _Parts:
@@ -198,6 +227,7 @@ class _Parts:
             list(enumerate(scenario.profiles)),
             scenario.allow_literal_secrets,
             list(scenario.steps),
+            scenario.probe_account,
         )
 
     @classmethod
@@ -216,6 +246,7 @@ class _Parts:
             _valid(Mailbox, data.get("mailbox")),
             [(i, t) for i, t in texts if not _has_controls(t)],
             data.get("allow_literal_secrets") is True,
+            probe_account=_valid(ProbeAccountRef, data.get("probe_account")),
         )
 
     @property
@@ -390,6 +421,12 @@ def _scenario_problems(parts: _Parts, doc: YamlDocument) -> list[Problem]:
     if literal and not parts.allow_literal_secrets:
         msg = "contraseña escrita en claro; use una referencia ${VARIABLE} o file:ruta"
         problems.append(doc.problem(("mailbox", "password"), msg))
+    account = parts.probe_account
+    if account is not None and not secrets.is_reference(account.password):
+        secrets.register_secret(account.password)
+        if not parts.allow_literal_secrets:
+            msg = "contraseña escrita en claro; use una referencia ${VARIABLE} o file:ruta"
+            problems.append(doc.problem(("probe_account", "password"), msg))
     real = parts.portal is not None and parts.portal.base_url is not None
     if parts.allow_literal_secrets and real:
         msg = "con un portal real (base_url) no se admiten contraseñas en claro"

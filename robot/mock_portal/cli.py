@@ -75,6 +75,7 @@ class ScenarioMock:
     mail_backend: str
     settings: dict[str, Any]
     existing: list[Profile]
+    probe_account: tuple[str, str] | None = None
 
 
 def _mock_from_scenario(path: Path) -> ScenarioMock:
@@ -91,7 +92,7 @@ def _mock_from_scenario(path: Path) -> ScenarioMock:
     settings = mock.settings.model_dump(exclude_none=True) if mock.settings else {}
     paths = settings.pop("existing_suppliers", [])
     existing = _existing_suppliers(path, scenario.base_dir, paths, scenario.portal.max_upload_mb)
-    return ScenarioMock(mock.faults, mock.mail_backend, settings, existing)
+    return ScenarioMock(mock.faults, mock.mail_backend, settings, existing, scenario.probe_login())
 
 
 def _existing_suppliers(
@@ -178,9 +179,11 @@ def mock_portal(
     base_faults = FaultConfig()
     from_scenario: dict[str, Any] = {}
     existing: list[Profile] = []
+    probe_account = None
     if scenario is not None:
         found = _mock_from_scenario(scenario)
         base_faults, existing = found.faults, found.existing
+        probe_account = found.probe_account
         from_scenario = {f"portal.{k}": v for k, v in found.settings.items()}
         from_scenario["mail.backend"] = found.mail_backend
     flags = {
@@ -204,6 +207,7 @@ def mock_portal(
         host=pick("portal.host", host),
         settings=settings,
         existing_suppliers=existing,
+        probe_account=probe_account,
     )
     stop = SignalStop()  # before the portal answers: a SIGTERM from then on stops it cleanly
     bundle.start()

@@ -1,6 +1,7 @@
 """The ``drift`` fault switch: the portal changed its screens (issue 12, docs/mock-portal.md).
 
-On the pages the drift canary visits (login, Registrar usuario, the public Directorio), a share
+On the pages the drift canary visits (login, Registrar usuario, the public Directorio, and
+behind a test account's login the supplier form and its two lupa pop-ups), a share
 ``drift`` of the form controls and markers is changed, each in one way chosen among
 ``drift_kinds``: relabelled, renamed (a new id; the form still posts the same name), removed,
 moved (its row to another place), its required marker toggled, or its options changed (an
@@ -19,7 +20,14 @@ from bs4.element import NavigableString, Tag
 from robot.mock_portal.faults import roll
 
 DRIFT_PATHS = frozenset(
-    {"/STS/Users/Login/Index", "/STS/Users/Register/Index", "/Public/Directory/Index"}
+    {
+        "/STS/Users/Login/Index",
+        "/STS/Users/Register/Index",
+        "/Public/Directory/Index",
+        "/CO1Marketplace/Companies/SupplierRegistration/Index",
+        "/CO1Marketplace/Common/Lookup/Municipio",
+        "/CO1Marketplace/Common/Lookup/Unspsc",
+    }
 )
 
 SUFFIX = " (actualizado)"

@@ -223,3 +223,38 @@ def _published_file(profile: Profile, document: Document) -> tuple[str, bytes]:
     covered = CoveredDocument(document.slot, path.name, pages, hashlib.sha256(data).hexdigest())
     constancia = make_constancia(supplier_from_profile(profile), [covered], dt.date.today())
     return f"{document.slot}-constancia-confidencialidad.pdf", constancia
+
+
+# The draft supplier account a consultancy keeps for the drift probe (docs/probe.md): a
+# fictitious company, never finalized; its NIT is one no sample profile uses.
+PROBE_ACCOUNT_NAME = "Cuenta de sondeo de la consultora (no finalizar)"
+PROBE_ACCOUNT_NIT = "901999000"
+
+
+def seed_probe_account(store: Store, *, username: str, password: str, mail_domain: str) -> int:
+    """The test account the drift probe logs in with: an active user, administrator of a
+    draft supplier account (as after Generar formulario, nothing saved). Returns the
+    account's id. A user of that name already in the store (a kept ``--db``) is left as it is.
+    """
+    found = store.user_by_username(username)
+    if found is not None:
+        account = store.one(
+            "SELECT account_id FROM memberships WHERE user_id = ? AND role = 'admin'", found["id"]
+        )
+        return int(account["account_id"]) if account is not None else 0
+    admin_id = seed_user(
+        store,
+        username=username,
+        password=password,
+        email=f"{username}@{mail_domain}",
+        first_name="Usuario",
+        last_name="De Sondeo",
+    )
+    return seed_account(
+        store,
+        admin_id,
+        name=PROBE_ACCOUNT_NAME,
+        nit=PROBE_ACCOUNT_NIT,
+        organization_type="sas",
+        status="draft",
+    )

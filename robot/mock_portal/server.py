@@ -23,7 +23,7 @@ from robot.mock_portal.app import create_app
 from robot.mock_portal.config import PortalConfig
 from robot.mock_portal.faults import FaultInjector
 from robot.mock_portal.mailer import Mailer
-from robot.mock_portal.seed import seed_supplier
+from robot.mock_portal.seed import seed_probe_account, seed_supplier
 from robot.mock_portal.store import Store
 from robot.mock_portal.web import SECURITY_HEADERS, Portal, http_error_page
 
@@ -172,6 +172,8 @@ class Bundle:
     host: str = "127.0.0.1"
     settings: dict[str, Any] = field(default_factory=dict)
     existing_suppliers: list[Profile] = field(default_factory=list)
+    # the scenario's probe_account (user name, password): created as a draft's administrator
+    probe_account: tuple[str, str] | None = None
     mail_workdir: Path | None = None  # keep the mail stack's files here (Dovecot's Maildir)
     stack: MailStack | None = None
     portal: MockPortal | None = None
@@ -201,6 +203,14 @@ class Bundle:
             assert self.portal.portal is not None
             for profile in self.existing_suppliers:
                 seed_supplier(self.portal.portal.store, profile, mail_domain=self.stack.domain)
+            if self.probe_account is not None:
+                username, password = self.probe_account
+                seed_probe_account(
+                    self.portal.portal.store,
+                    username=username,
+                    password=password,
+                    mail_domain=self.stack.domain,
+                )
         except BaseException:
             self.stop()
             raise

@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from playwright.async_api import Page
+
 from robot.portal.pages.auth import LoginPage
 from robot.portal.pages.base import PortalSession
 from robot.portal.pages.directory import DirectoryPage
 from robot.portal.pages.register import RegisterPage
 from robot.portal.pages.spec import Control, PageSpec
+from robot.portal.pages.supplier import MunicipioLupa, SupplierForm, UnspscLupa
 
 FINGERPRINTS = Path(__file__).parent / "fingerprints"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", ""})
@@ -38,6 +41,10 @@ def folder_for(base_url: str) -> Path:
 
 
 PAGES: tuple[PageSpec, ...] = (LoginPage.SPEC, RegisterPage.SPEC, DirectoryPage.SPEC)
+# Behind the login of a test account (a draft supplier account's administrator): the supplier
+# form as it is before Guardar, and the lupa pop-ups its page object opens.
+ACCOUNT_PAGES: tuple[PageSpec, ...] = (SupplierForm.SPEC, MunicipioLupa.SPEC, UnspscLupa.SPEC)
+ALL_PAGES: tuple[PageSpec, ...] = PAGES + ACCOUNT_PAGES
 
 # Every control of the page's main content, in document order, and the elements with an id.
 _SNAPSHOT_JS = """
@@ -64,7 +71,8 @@ _SNAPSHOT_JS = """
   }
   const FORM_TAGS = ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'LABEL', 'OPTION'];
   const markers = Array.from(main.querySelectorAll('[id]'))
-    .filter(el => !FORM_TAGS.includes(el.tagName))
+    .filter(el => !FORM_TAGS.includes(el.tagName)
+      || (el.tagName === 'INPUT' && (el.getAttribute('type') || '').toLowerCase() === 'hidden'))
     .map(el => ({id: el.id, tag: el.tagName.toLowerCase(), class: el.className || ''}));
   return {controls, markers};
 }
@@ -100,32 +108,47 @@ class PageDiff:
         return any(c.breaking for c in self.changes)
 
 
-async def fingerprint(session: PortalSession, spec: PageSpec) -> dict[str, Any]:
-    """Open the page (a GET: nothing is created) and read its fingerprint."""
-    await session.goto(spec.path, expect_login=spec.key == "login")
-    seen: dict[str, Any] = await session.page.evaluate(_SNAPSHOT_JS)
+async def fingerprint(
+    session: PortalSession, spec: PageSpec, *, page: Page | None = None
+) -> dict[str, Any]:
+    """Open the page (a GET: nothing is created) and read its fingerprint; with ``page`` (the
+    form a login landed on, a lupa pop-up), read that page as it is, without loading it."""
+    if page is None:
+        await session.goto(spec.path, expect_login=spec.key == "login")
+        page = session.page
+    seen: dict[str, Any] = await page.evaluate(_SNAPSHOT_JS)
     controls = []
     for c in seen["controls"]:
         if c["id"] in spec.optional:  # e.g. the CAPTCHA: shown at times, handled by the robot
             continue
-        controls.append({**c, "relied": _declared(spec, c) is not None})
+        if _volatile(spec, c["id"]):  # the draft's own data (a UNSPSC row, an uploaded file)
+            continue
+        controls.append({**c, "relied": declared_as(spec, c) is not None})
     ids = [c["id"] for c in controls if c["id"]]
     # a control's row and error span follow its id: a renamed control is reported once
     markers = [
         m
         for m in seen["markers"]
-        if m["id"] and m["id"] not in spec.optional and not any(i in m["id"] for i in ids)
+        if m["id"]
+        and m["id"] not in spec.optional
+        and not _volatile(spec, m["id"])
+        and not any(i in m["id"] for i in ids)
     ]
+    title = await page.title()
     return {
         "page": spec.key,
-        "title": await session.title(),
+        "title": title.rsplit(" - SECOP II", 1)[0].strip(),
         "path": spec.path,
         "controls": controls,
         "markers": markers,
     }
 
 
-def _declared(spec: PageSpec, control: dict[str, Any]) -> Control | None:
+def _volatile(spec: PageSpec, ident: str) -> bool:
+    return any(ident.startswith(prefix) for prefix in spec.volatile)
+
+
+def declared_as(spec: PageSpec, control: dict[str, Any]) -> Control | None:
     """The page object's control this live control is (by id when it uses one, else label)."""
     for c in spec.controls:
         if c.id and c.id == control["id"]:
@@ -190,7 +213,7 @@ def compare(spec: PageSpec, expected: dict[str, Any], live: dict[str, Any]) -> P
         _compare_control(spec, a, b, add)
     _moved(spec, expected["controls"], live["controls"], pairs, add)
     for a in old:
-        declared = _declared(spec, a)
+        declared = declared_as(spec, a)
         add(Change(page, "eliminado", _name(a), "ya no está en la página", declared is not None))
     for b in new:
         detail = "campo nuevo" + (", obligatorio" if b["required"] else "")
@@ -215,7 +238,7 @@ def _compare_control(
     spec: PageSpec, a: dict[str, Any], b: dict[str, Any], add: Callable[[Change], None]
 ) -> None:
     page = spec.key
-    declared = _declared(spec, a)
+    declared = declared_as(spec, a)
     if a["label"] != b["label"]:
         # the robot finds its controls by label (unless it uses their id)
         breaking = declared is not None and not declared.id
@@ -304,7 +327,7 @@ def undeclared(spec: PageSpec, live: dict[str, Any]) -> list[str]:
     needed): each declared control and marker must be there."""
     missing = []
     for c in spec.controls:
-        if not any(_declared(spec, x) == c for x in live["controls"]):
+        if not any(declared_as(spec, x) == c for x in live["controls"]):
             missing.append(f"«{c.label}»" if not c.id else f"#{c.id}")
     ids = {m["id"] for m in live["markers"]}
     missing += [f"#{m}" for m in spec.markers if m not in ids]

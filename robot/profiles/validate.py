@@ -21,7 +21,7 @@ from robot.profiles.loader import Checked, check_profile, secret_problems
 from robot.profiles.paths import matches, resolved
 from robot.profiles.yamlsource import YamlDocument, read_yaml
 
-SCENARIO_KEYS = ("portal", "profiles", "concurrency", "steps", "name", "output")
+SCENARIO_KEYS = ("portal", "profiles", "concurrency", "steps", "name", "output", "probe_account")
 PROFILE_KEYS = ("supplier", "administrator", "additional_users", "documents", "if_exists")
 SCENARIO_FOLDERS = frozenset({"scenarios", "escenarios"})
 PROFILE_FOLDERS = frozenset({"profiles", "perfiles"})
@@ -203,17 +203,22 @@ def _folder_kind(path: Path) -> str | None:
 def _secret_problems(
     found: list[_File], checked: list[Checked], environ: Mapping[str, str] | None
 ) -> list[Problem]:
-    """Resolve every secret now (profiles whose fields are valid, valid scenarios' mailboxes)."""
+    """Resolve every secret now (profiles whose fields are valid, valid scenarios' mailboxes
+    and probe accounts)."""
     problems = []
     for item in checked:
         if item.profile is not None:
             problems += secret_problems(item.profile, environ)
     for file in found:
         scenario = file.scenario
-        if scenario is None or scenario.mailbox is None:
+        if scenario is None:
             continue
-        ref = scenario.mailbox.password
-        if secrets.lookup(ref, base_dir=scenario.base_dir, environ=environ) is None:
-            msg = secrets.describe_missing(ref, base_dir=scenario.base_dir)
-            problems.append(scenario.problem(("mailbox", "password"), msg))
+        refs = [("mailbox", scenario.mailbox), ("probe_account", scenario.probe_account)]
+        for key, holder in refs:
+            if holder is None:
+                continue
+            ref = holder.password
+            if secrets.lookup(ref, base_dir=scenario.base_dir, environ=environ) is None:
+                msg = secrets.describe_missing(ref, base_dir=scenario.base_dir)
+                problems.append(scenario.problem((key, "password"), msg))
     return problems

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from robot.mock_portal.seed import PROBE_ACCOUNT_NAME, PROBE_ACCOUNT_NIT
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Prueba-Demo-2026!"
 pytestmark = pytest.mark.browser
@@ -97,6 +99,7 @@ def test_accounts_are_active_once_each_and_the_existing_one_got_a_request(
             ("900888321", "active"),
             ("901555123", "active"),
             ("901777456", "active"),
+            (PROBE_ACCOUNT_NIT, "draft"),  # the drift probe's test account, never saved
         ]
     )
     [(state, role)] = portal_rows(
@@ -106,6 +109,29 @@ def test_accounts_are_active_once_each_and_the_existing_one_got_a_request(
         " WHERE a.nit = '900888321' AND u.username = 'andina.dcaicedo'",
     )
     assert (state, role) == ("Pendiente", "user")
+
+
+def test_the_probe_read_the_supplier_form_with_the_test_account_and_saved_nothing(
+    demo_run: tuple[Path, subprocess.CompletedProcess[str], float],
+) -> None:
+    out, _, _ = demo_run
+    record = (out / "sondeo.txt").read_text(encoding="utf-8")
+    assert "supplier (Registro de Proveedor): sin cambios" in record
+    assert "lupa-municipio (Buscar municipio): sin cambios" in record
+    assert "no sondeado" not in record
+    [(account_id, form, short)] = portal_rows(
+        out, f"SELECT id, form, short_name FROM accounts WHERE nit = '{PROBE_ACCOUNT_NIT}'"
+    )
+    assert form == "{}" and short == PROBE_ACCOUNT_NAME.upper()[:30]
+    for table in ("documents", "unspsc_codes"):
+        sql = f"SELECT count(*) FROM {table} WHERE account_id = {account_id}"
+        assert portal_rows(out, sql) == [(0,)], table
+    open_sessions = portal_rows(
+        out,
+        "SELECT count(*) FROM sessions s JOIN memberships m ON m.user_id = s.user_id"
+        f" WHERE m.account_id = {account_id}",
+    )
+    assert open_sessions == [(0,)]  # the probe logged out
 
 
 def test_additional_users_are_accepted_members(
