@@ -76,6 +76,7 @@ class ScenarioMock:
     settings: dict[str, Any]
     existing: list[Profile]
     probe_account: tuple[str, str] | None = None
+    probe_account_note: str = ""  # why the scenario's probe_account was not created
 
 
 def _mock_from_scenario(path: Path) -> ScenarioMock:
@@ -92,7 +93,11 @@ def _mock_from_scenario(path: Path) -> ScenarioMock:
     settings = mock.settings.model_dump(exclude_none=True) if mock.settings else {}
     paths = settings.pop("existing_suppliers", [])
     existing = _existing_suppliers(path, scenario.base_dir, paths, scenario.portal.max_upload_mb)
-    return ScenarioMock(mock.faults, mock.mail_backend, settings, existing, scenario.probe_login())
+    try:
+        login, note = scenario.probe_login(), ""
+    except ConfigError as err:  # optional here: the portal starts without the test account
+        login, note = None, "; ".join(p.message for p in err.problems)
+    return ScenarioMock(mock.faults, mock.mail_backend, settings, existing, login, note)
 
 
 def _existing_suppliers(
@@ -180,10 +185,11 @@ def mock_portal(
     from_scenario: dict[str, Any] = {}
     existing: list[Profile] = []
     probe_account = None
+    note = ""
     if scenario is not None:
         found = _mock_from_scenario(scenario)
         base_faults, existing = found.faults, found.existing
-        probe_account = found.probe_account
+        probe_account, note = found.probe_account, found.probe_account_note
         from_scenario = {f"portal.{k}": v for k, v in found.settings.items()}
         from_scenario["mail.backend"] = found.mail_backend
     flags = {
@@ -214,6 +220,8 @@ def mock_portal(
     try:
         for line in bundle.describe():
             click.echo(line)
+        if note:
+            click.echo(f"probe_account: no creada ({note})")
         click.echo("listo")
         stop.wait(bundle.problem)
     finally:

@@ -225,6 +225,8 @@ class Bundle:
         for profile in self.existing_suppliers:
             supplier = profile.supplier
             lines.append(f"existing_supplier: {supplier.legal_name} (NIT {supplier.nit})")
+        if self.probe_account is not None:  # its user name and password are not shown
+            lines.append("probe_account: cuenta de prueba creada (un borrador, docs/probe.md)")
         if self.portal.config.state_endpoint:
             lines.append(f"state: {self.portal.url}/_state")
         lines.append(f"db: {self.db_path}")

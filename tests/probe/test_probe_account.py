@@ -93,3 +93,21 @@ def test_the_mock_creates_the_test_account_once_as_a_drafts_administrator(
         assert user is not None and user["status"] == "active"
     finally:
         store.close()
+
+
+def test_mock_portal_starts_without_the_test_account_when_its_password_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from robot.mock_portal.cli import _mock_from_scenario
+
+    path = _scenario(
+        tmp_path, probe_account={"username": "sondeo.x1", "password": "${SONDEO_CLAVE}"}
+    )
+    monkeypatch.delenv("SONDEO_CLAVE", raising=False)
+    found = _mock_from_scenario(path)
+    assert found.probe_account is None
+    assert "SONDEO_CLAVE no está definida" in found.probe_account_note
+    monkeypatch.setenv("SONDEO_CLAVE", "Sondeo-Clave-2026!")
+    found = _mock_from_scenario(path)
+    assert found.probe_account == ("sondeo.x1", "Sondeo-Clave-2026!")
+    assert found.probe_account_note == ""
