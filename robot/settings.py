@@ -149,6 +149,22 @@ _ALL = [
         1_024,
         67_108_864,
     ),
+    Setting(
+        "document.memory_mb",
+        1024,
+        "memory (address space, MB) the process that examines and marks one document may "
+        "add to its start; over it, the document is refused (DocumentLimitError)",
+        64,
+        65_536,
+    ),
+    Setting(
+        "document.cpu_seconds",
+        60,
+        "CPU seconds to examine and mark one document; over it, or over 4 times it plus 10 s "
+        "of wall-clock time, the document is refused (DocumentLimitError)",
+        1,
+        86_400,
+    ),
     # The robot (secop-robot run)
     Setting(
         "robot.timeout_seconds",

@@ -12,18 +12,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import io
 import re
 import struct
+import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image
 
+from robot.bounded import LimitExceeded, Limits, call
 from robot.documents.checks import (
     DEFAULT_MAX_BYTES,
     Checked,
@@ -40,7 +44,7 @@ from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.parts import Parts
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
-from robot.errors import DocumentCorruptError, DocumentError, SetupError
+from robot.errors import DocumentCorruptError, DocumentError, DocumentLimitError, SetupError
 from robot.portal_rules import WATERMARK_TEXT
 
 CONSTANCIA_NAME = "constancia-confidencialidad.pdf"
@@ -65,6 +69,7 @@ def prepare_documents(
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
     template: str = WATERMARK_TEXT,
+    limits: Limits | Literal[False] | None = None,
 ) -> Manifest:
     """Prepare every document of ``specs`` into ``out_dir`` and return (and write) the manifest.
 
@@ -72,7 +77,13 @@ def prepare_documents(
     slot gets a generated constancia in its place (PORTAL.md 3.5); the entry's ``original`` is
     that document and its ``output`` the constancia.
     All documents are attempted; if any fails, one ``DocumentError`` lists every failure
-    (a single failure keeps its own subclass)."""
+    (a single failure keeps its own subclass).
+
+    Each document is read, checked, marked, written and previewed in a child process under
+    ``limits`` (None: the settings document.memory_mb and document.cpu_seconds): over one, it is
+    a DocumentLimitError. ``limits=False`` works here instead (not thread-safe: pdfium)."""
+    if limits is None:
+        limits = Limits.from_settings("document.memory_mb", "document.cpu_seconds")
     day = today or dt.date.today()
     text = watermark_text(supplier, day, template)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -84,9 +95,12 @@ def prepare_documents(
     for spec in specs:
         try:
             if spec.confidential and spec.marking == "constancia":
-                entries.append(_constancia_entry(spec, supplier, day, out_dir, max_bytes, used))
+                job: tuple[Any, ...] = (_constancia_entry, spec, supplier, day, out_dir)
+                job += (max_bytes, used)
             else:
-                entries.append(_prepare_one(spec, text, out_dir, max_bytes, used, originals))
+                job = (_prepare_one, spec, text, out_dir, max_bytes, used, originals)
+            entries.append(_bounded(spec.path.name, limits, text, *job))
+            used.add(entries[-1].output.name)
         except DocumentError as err:
             errors.append(err)
     _raise_all(errors)
@@ -99,6 +113,39 @@ def prepare_documents(
     )
     _write(out_dir / MANIFEST_NAME, Parts.of(manifest.to_json().encode("utf-8")))
     return manifest
+
+
+def _bounded(
+    name: str,
+    limits: Limits | Literal[False],
+    text: str,
+    work: Callable[..., ManifestEntry],
+    *args: Any,
+) -> ManifestEntry:
+    """``work(*args)`` for the document ``name``, in a child process under ``limits``."""
+    if limits is False:
+        return work(*args)
+    try:
+        return call(work, *args, limits=limits, warm=functools.partial(_warm_up, text))
+    except LimitExceeded as err:
+        raise DocumentLimitError(f"{name}: {err.reason}", hint=err.hint) from None
+
+
+def _warm_up(text: str) -> None:
+    """A blank page prepared once where each document's process is forked from: what a first
+    document loads lazily (Pillow's plugins, pikepdf's XMP reader, the stamp) is loaded there."""
+    with tempfile.TemporaryDirectory() as tmp, pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(Path(tmp, "blanco.pdf"))
+        Path(tmp, PREVIEW_DIR).mkdir()
+        _prepare_one(
+            DocumentSpec("warm", Path(tmp, "blanco.pdf"), True),
+            text,
+            Path(tmp),
+            1 << 30,
+            set(),
+            set(),
+        )
 
 
 def _prepare_one(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +35,6 @@ from robot.flows import account, members, user
 from robot.flows.runtime import Actor, Job, Runtime, Tracker, input_hash
 from robot.portal_rules import WATERMARK_TEXT
 from robot.profiles.models import Profile, User
-
-_PREPARE_LOCK = threading.Lock()
 
 StepFn = Callable[[Runtime, Tracker, Job, Actor, str], Awaitable[dict[str, Any]]]
 
@@ -141,15 +138,16 @@ def prepare(job: Job, out_dir: Path, max_bytes: int, day: dt.date | None) -> dic
 
     folder = out_dir / job.dir / "documents"
     profile = job.profile
-    with _PREPARE_LOCK:  # pdfium (previews) is not thread-safe: one supplier's documents at a time
-        manifest = prepare_documents(
-            specs_from_profile(profile),
-            supplier_from_profile(profile),
-            folder,
-            max_bytes=max_bytes,
-            today=day,
-            template=profile.watermark_text or WATERMARK_TEXT,
-        )
+    # Each document is prepared in its own process (pdfium is not thread-safe), at most one
+    # per CPU across the suppliers that run at once (robot.bounded): no lock needed here.
+    manifest = prepare_documents(
+        specs_from_profile(profile),
+        supplier_from_profile(profile),
+        folder,
+        max_bytes=max_bytes,
+        today=day,
+        template=profile.watermark_text or WATERMARK_TEXT,
+    )
     job.manifest = manifest
     return {
         "date": manifest.date,

@@ -98,7 +98,7 @@ def test_a_full_disk_is_exit_2_with_a_spanish_message(
     out = tmp_path / "salida"
     _disk_full_after(monkeypatch, 1000)
     with pytest.raises(SetupError) as caught:
-        prepare_documents(_specs(), SUPPLIER, out, today=DAY)
+        prepare_documents(_specs(), SUPPLIER, out, today=DAY, limits=False)
     assert caught.value.exit_code == 2
     assert "no queda espacio en el disco" in caught.value.message
     assert [p.name for p in out.iterdir()] == ["previews"]

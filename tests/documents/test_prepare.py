@@ -159,7 +159,7 @@ def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
     monkeypatch.setattr(Parts, "to_bytes", joining)
     source = CORPUS / "habibi-rotated.pdf"
     spec = DocumentSpec("experiencia", source, True, "watermark")
-    manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+    manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY, limits=False)
 
     (entry,) = manifest.entries
     (result,) = results
@@ -190,10 +190,10 @@ def test_prepare_holds_two_copies_of_a_watermarked_pdf_at_most(tmp_path: Path) -
     size = (tmp_path / "grande.pdf").stat().st_size
     assert size > 7_900_000
     spec = DocumentSpec("experiencia", tmp_path / "grande.pdf", True, "watermark")
-    prepare_documents([spec], SUPPLIER, tmp_path / "calentamiento", today=DAY)  # fonts, stamp
+    prepare_documents([spec], SUPPLIER, tmp_path / "calentamiento", today=DAY, limits=False)  # fonts, stamp
     tracemalloc.start()
     try:
-        manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+        manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY, limits=False)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -261,7 +261,7 @@ def test_a_library_failure_names_the_document(
     path = originals / source
     spec = DocumentSpec("experiencia", path, True, "watermark", image_output)
     with pytest.raises(DocumentCorruptError) as caught:
-        prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY)
+        prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY, limits=False)
     assert caught.value.message.startswith(f"{path.name}: el documento no se pudo {says}")
     assert str(failure) in caught.value.message
     assert caught.value.hint
