@@ -76,9 +76,11 @@ class Limits:
 
 @dataclass(frozen=True)
 class Usage:
-    """What a child that answered used: peak resident memory above its start (MB), CPU
-    seconds, and wall-clock seconds of the whole call."""
+    """What a child that answered used: peak address space above its start (MB, what the
+    memory limit bounds), peak resident memory above its start (MB), CPU seconds, and
+    wall-clock seconds of the whole call."""
 
+    address_mb: float
     memory_mb: float
     cpu_seconds: float
     wall_seconds: float
@@ -129,8 +131,9 @@ def call(
         raise _over(limits, how if how == "wall" else _kind_of(code), code)
     answer = _loads(raw)
     if answer[0] == "ok":
-        _LOCAL.usage = Usage(usage[0], usage[1], time.monotonic() - started)
-        return answer[1]  # type: ignore[no-any-return]
+        result, address = answer[1]
+        _LOCAL.usage = Usage(address, usage[0], usage[1], time.monotonic() - started)
+        return result  # type: ignore[no-any-return]
     if answer[0] == "error":
         error, text = answer[1]
         error.__cause__ = RemoteTraceback(text)
@@ -247,11 +250,13 @@ def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limi
     with contextlib.suppress(OSError, AttributeError):  # killed with the helper (Linux)
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    _limit(resource.RLIMIT_AS, _address_space() + limits.memory_mb * _MB)
+    start = _address_space()
+    _limit(resource.RLIMIT_AS, start + limits.memory_mb * _MB)
     _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-    answer: tuple[str, Any]  # ok and the result, error and (it, its traceback), or a limit
-    try:
-        answer = ("ok", fn(*args))
+    answer: tuple[str, Any]  # ok and (the result, MB of address space added at the peak),
+    try:  # error and (it, its traceback), or a limit's kind
+        result = fn(*args)
+        answer = ("ok", (result, (_peak_address_space() - start) / _MB))
     except MemoryError:
         answer = ("memory", None)
     except RecursionError:
@@ -265,7 +270,7 @@ def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limi
         os._exit(_EXIT_MEMORY)
     except Exception as err:  # a result or an error that does not pickle
         value: Any = answer[1]
-        what, text = value if answer[0] == "error" else (value, "")
+        what, text = value if answer[0] == "error" else (value[0], "")
         problem = RuntimeError(f"{type(what).__name__} no vuelve del proceso hijo: {err}")
         raw = pickle.dumps(("error", (problem, text)))
     send.send_bytes(raw)
@@ -284,6 +289,14 @@ def _limit(which: int, value: int) -> None:
 def _address_space() -> int:
     """The bytes of address space this process uses now (Linux)."""
     return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+
+
+def _peak_address_space() -> int:
+    """The most bytes of address space this process has used (Linux: VmPeak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) * 1024
+    return _address_space()
 
 
 def _rss_kb() -> int:

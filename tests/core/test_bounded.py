@@ -64,7 +64,8 @@ def test_a_call_returns_the_function_s_result_and_what_it_used() -> None:
     assert call(add, 2, 3, limits=LIMITS) == 5
     usage = last_usage()
     assert usage is not None
-    assert 0 <= usage.memory_mb < 256 and 0 <= usage.cpu_seconds < 5
+    assert 0 <= usage.address_mb <= 256 and 0 <= usage.memory_mb <= 256
+    assert 0 <= usage.cpu_seconds < 5
     assert usage.wall_seconds < LIMITS.wall_seconds
 
 
