@@ -76,9 +76,9 @@ class Limits:
 
 @dataclass(frozen=True)
 class Usage:
-    """What a child that answered used: peak address space above its start (MB, what the
-    memory limit bounds), peak resident memory above its start (MB), CPU seconds, and
-    wall-clock seconds of the whole call."""
+    """What a child that answered (its function's result or error) used: peak address space
+    above its start (MB, what the memory limit bounds), peak resident memory above its start
+    (MB), CPU seconds, and wall-clock seconds of the whole call."""
 
     address_mb: float
     memory_mb: float
@@ -101,7 +101,7 @@ class RemoteTraceback(Exception):
 
 
 def last_usage() -> Usage | None:
-    """The usage of this thread's last call, if its child answered (None otherwise)."""
+    """The usage of this thread's last call, if its child answered (None after a limit)."""
     return getattr(_LOCAL, "usage", None)
 
 
@@ -129,23 +129,22 @@ def call(
         _give_back(helper)
     if how != "answer":
         raise _over(limits, how if how == "wall" else _kind_of(code), code)
-    answer = _loads(raw)
-    if answer[0] == "ok":
-        result, address = answer[1]
-        _LOCAL.usage = Usage(address, usage[0], usage[1], time.monotonic() - started)
-        return result  # type: ignore[no-any-return]
-    if answer[0] == "error":
-        error, text = answer[1]
-        error.__cause__ = RemoteTraceback(text)
-        raise error
-    raise _over(limits, answer[0], code)
+    kind, value, address = _loads(raw)
+    if kind not in ("ok", "error"):
+        raise _over(limits, kind, code)
+    _LOCAL.usage = Usage(address, usage[0], usage[1], time.monotonic() - started)
+    if kind == "ok":
+        return value  # type: ignore[no-any-return]
+    error, text = value
+    error.__cause__ = RemoteTraceback(text)
+    raise error
 
 
-def _loads(raw: bytes) -> tuple[Any, ...]:
+def _loads(raw: bytes) -> tuple[str, Any, float]:
     try:
-        answer: tuple[Any, ...] = pickle.loads(raw)  # noqa: S301 - our own child's answer
+        answer: tuple[str, Any, float] = pickle.loads(raw)  # noqa: S301 - our child's answer
     except Exception as err:  # an error class the parent cannot rebuild
-        return ("error", (RuntimeError(f"la respuesta del proceso hijo no se lee: {err}"), ""))
+        return ("error", (RuntimeError(f"la respuesta del proceso hijo no se lee: {err}"), ""), 0)
     return answer
 
 
@@ -253,26 +252,26 @@ def _child(send: Connection, fn: Callable[..., Any], args: tuple[Any, ...], limi
     start = _address_space()
     _limit(resource.RLIMIT_AS, start + limits.memory_mb * _MB)
     _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-    answer: tuple[str, Any]  # ok and (the result, MB of address space added at the peak),
-    try:  # error and (it, its traceback), or a limit's kind
-        result = fn(*args)
-        answer = ("ok", (result, (_peak_address_space() - start) / _MB))
-    except MemoryError:
-        answer = ("memory", None)
-    except RecursionError:
-        answer = ("depth", None)
-    except BaseException as err:  # every failure goes back to the caller
-        answer = ("error", (err, "".join(traceback.format_exception(err))))
+    kind: str  # ok and the result, error and (it, its traceback), or a limit's kind
+    value: Any = None
     try:
-        raw = pickle.dumps(answer)
+        kind, value = "ok", fn(*args)
+    except MemoryError:
+        kind = "memory"
+    except RecursionError:
+        kind = "depth"
+    except BaseException as err:  # every failure goes back to the caller
+        kind, value = "error", (err, "".join(traceback.format_exception(err)))
+    address = (_peak_address_space() - start) / _MB
+    try:
+        raw = pickle.dumps((kind, value, address))
         pickle.loads(raw)  # noqa: S301 - an error class must rebuild on the caller's side
     except MemoryError:
         os._exit(_EXIT_MEMORY)
     except Exception as err:  # a result or an error that does not pickle
-        value: Any = answer[1]
-        what, text = value if answer[0] == "error" else (value[0], "")
+        what, text = value if kind == "error" else (value, "")
         problem = RuntimeError(f"{type(what).__name__} no vuelve del proceso hijo: {err}")
-        raw = pickle.dumps(("error", (problem, text)))
+        raw = pickle.dumps(("error", (problem, text), address))
     send.send_bytes(raw)
 
 

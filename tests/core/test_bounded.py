@@ -80,6 +80,7 @@ def test_the_function_s_error_comes_back_as_itself_with_the_child_s_traceback() 
         call(refuse, "x.pdf", limits=LIMITS)
     assert isinstance(caught.value.__cause__, RemoteTraceback)
     assert "in refuse" in str(caught.value.__cause__)
+    assert last_usage() is not None  # it answered
 
 
 @pytest.mark.parametrize(

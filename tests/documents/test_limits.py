@@ -103,24 +103,28 @@ def test_a_page_tree_loop_is_refused_as_damaged_and_the_rest_is_done(tmp_path: P
     _assert_the_rest_is_done(tmp_path / "salida")
 
 
-def _profile(tmp_path: Path, **documents: Path) -> Path:
-    """The test profile with its required documents (RUT, existencia, cédula) or
-    ``documents`` in their place (slot: file), each confidential and marked."""
+def profile_with(tmp_path: Path, **documents: Path) -> Path:
+    """The test profile with its required documents (RUT, existencia, cédula; copied as they
+    are) or ``documents`` in their place (slot: file; confidential and marked), last."""
     folder = tmp_path / "perfil"
     (folder / "docs").mkdir(parents=True)
-    lines = ["documents:"]
     required = {
         "rut": CORPUS / GOOD[0],
         "existencia": CORPUS / "annotated_pdf.pdf",
         "cedula_representante": CORPUS / GOOD[1],
     }
-    for slot, source in {**required, **documents}.items():
+    lines = ["documents:"]
+    for slot, source in required.items():
+        if slot in documents:
+            continue
+        lines += [f"  - slot: {slot}", f"    path: docs/{source.name}"]
         (folder / "docs" / source.name).write_bytes(source.read_bytes())
+    for slot, source in documents.items():
         lines += [f"  - slot: {slot}", f"    path: docs/{source.name}"]
         lines += ["    confidential: true", "    marking: watermark"]
-    head = PROFILE.split("documents:")[0]
+        (folder / "docs" / source.name).write_bytes(source.read_bytes())
     path = folder / "perfil.yaml"
-    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(PROFILE.split("documents:")[0] + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -129,7 +133,7 @@ def test_the_documents_command_says_which_limit_and_how_to_raise_it(tmp_path: Pa
     limit, fine under the default one."""
     plan = tmp_path / "plano.pdf"
     plan.write_bytes(hostile.decompression_bomb(100))
-    profile = _profile(tmp_path, existencia=plan)
+    profile = profile_with(tmp_path, existencia=plan)
     args = ["documents", str(profile), "--out", str(tmp_path / "o")]
 
     low = CliRunner().invoke(main, args, env={"SECOP_DOCUMENT_MEMORY_MB": "64"})
@@ -156,7 +160,7 @@ def test_the_documents_command_says_which_limit_and_how_to_raise_it(tmp_path: Pa
 def test_a_limit_out_of_its_range_is_refused_before_any_document(
     variable: str, value: str, says: str, tmp_path: Path
 ) -> None:
-    profile = _profile(tmp_path)
+    profile = profile_with(tmp_path)
     result = CliRunner().invoke(
         main, ["documents", str(profile), "--out", str(tmp_path / "o")], env={variable: value}
     )
