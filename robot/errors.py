@@ -11,7 +11,7 @@ Deep code raises these with context; only the CLI turns them into messages and e
     │   ├── DocumentTypeError        not the PDF/JPEG/PNG its name says, or a refused type
     │   ├── DocumentCorruptError     unreadable, damaged, or without pages
     │   ├── DocumentEncryptedError   password-protected and no (or a wrong) password given
-    │   └── DocumentLimitError       over the portal's size limit or the slot's page limit
+    │   └── DocumentLimitError       over the size, the slot's page, or the memory or time limit
     ├── MailError                    the mailbox
     │   ├── MailboxConnectError      cannot connect or log in within the timeout
     │   ├── ActivationMailNotFound   the awaited mail did not arrive in time
@@ -145,7 +145,8 @@ class DocumentEncryptedError(DocumentError):
 
 
 class DocumentLimitError(DocumentError):
-    """A document is over the portal's size limit or the slot's page limit."""
+    """A document is over the portal's size limit, the slot's page limit, or the memory or
+    time limit of the process that prepares it (robot.bounded)."""
 
 
 class MailError(SecopRobotError):
