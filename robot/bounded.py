@@ -126,9 +126,12 @@ def call(
         except BaseException:  # an interrupt: the helper is never reused
             helper.close()
             raise
-        _give_back(helper)
+        if how in ("stuck", "gone"):
+            helper.close()
+        else:
+            _give_back(helper)
     if how != "answer":
-        raise _over(limits, how if how == "wall" else _kind_of(code), code)
+        raise _over(limits, "wall" if how in ("wall", "stuck") else _kind_of(code), code)
     kind, value, address = _loads(raw)
     if kind not in ("ok", "error"):
         raise _over(limits, kind, code)
@@ -158,18 +161,19 @@ class _Helper:
         theirs.close()
 
     def run(self, task: bytes, timeout: float) -> tuple[str, int | None, Any, bytes]:
-        """(how it ended: answer, wall, dead or lost; the child's exit code, usage, answer)."""
+        """How it ended (the child's answer; killed at the wall-clock limit; dead; the helper
+        lost before the task, stuck or gone during it), the child's exit code, usage, answer."""
         try:
             self.conn.send_bytes(task)
         except OSError:
             return "lost", None, None, b""
         if not self.conn.poll(timeout):
-            return "dead", None, None, b""
+            return "stuck", None, None, b""
         try:
             how, code, usage = self.conn.recv()
             raw = self.conn.recv_bytes() if how == "answer" else b""
         except (EOFError, OSError):  # the helper itself was killed (the kernel's OOM killer)
-            return "dead", -signal.SIGKILL, None, b""
+            return "gone", -signal.SIGKILL, None, b""
         return how, code, usage, raw
 
     def close(self) -> None:
@@ -207,7 +211,13 @@ def _serve(conn: Connection) -> None:
             task = conn.recv_bytes()
         except (EOFError, OSError):  # the caller is gone
             return
-        fn, args, limits, warm = pickle.loads(task)  # noqa: S301 - the caller's; imports fn's module
+        try:
+            fn, args, limits, warm = pickle.loads(task)  # noqa: S301 - the caller's task
+        except Exception as err:  # fn's module does not import here: the caller's bug
+            text = "".join(traceback.format_exception(err))
+            conn.send(("answer", 0, (0.0, 0.0)))
+            conn.send_bytes(pickle.dumps(("error", (RuntimeError(str(err)), text), 0.0)))
+            continue
         if warm is not None and not warmed:
             warmed = True
             with contextlib.suppress(Exception):  # only a head start: the child does it anyway

@@ -12,16 +12,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import functools
 import io
 import re
 import struct
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -95,11 +95,10 @@ def prepare_documents(
     for spec in specs:
         try:
             if spec.confidential and spec.marking == "constancia":
-                job: tuple[Any, ...] = (_constancia_entry, spec, supplier, day, out_dir)
-                job += (max_bytes, used)
+                job = partial(_constancia_entry, spec, supplier, day, out_dir, max_bytes, used)
             else:
-                job = (_prepare_one, spec, text, out_dir, max_bytes, used, originals)
-            entries.append(_bounded(spec.path.name, limits, text, *job))
+                job = partial(_prepare_one, spec, text, out_dir, max_bytes, used, originals)
+            entries.append(_bounded(spec.path.name, limits, text, job))
             used.add(entries[-1].output.name)
         except DocumentError as err:
             errors.append(err)
@@ -116,17 +115,13 @@ def prepare_documents(
 
 
 def _bounded(
-    name: str,
-    limits: Limits | Literal[False],
-    text: str,
-    work: Callable[..., ManifestEntry],
-    *args: Any,
+    name: str, limits: Limits | Literal[False], text: str, job: partial[ManifestEntry]
 ) -> ManifestEntry:
-    """``work(*args)`` for the document ``name``, in a child process under ``limits``."""
+    """``job()`` for the document ``name``, in a child process under ``limits``."""
     if limits is False:
-        return work(*args)
+        return job()
     try:
-        return call(work, *args, limits=limits, warm=functools.partial(_warm_up, text))
+        return call(job, limits=limits, warm=partial(_warm_up, text))
     except LimitExceeded as err:
         raise DocumentLimitError(f"{name}: {err.reason}", hint=err.hint) from None
 
@@ -136,16 +131,9 @@ def _warm_up(text: str) -> None:
     document loads lazily (Pillow's plugins, pikepdf's XMP reader, the stamp) is loaded there."""
     with tempfile.TemporaryDirectory() as tmp, pikepdf.new() as pdf:
         pdf.add_blank_page()
-        pdf.save(Path(tmp, "blanco.pdf"))
+        pdf.save(blank := Path(tmp, "blanco.pdf"))
         Path(tmp, PREVIEW_DIR).mkdir()
-        _prepare_one(
-            DocumentSpec("warm", Path(tmp, "blanco.pdf"), True),
-            text,
-            Path(tmp),
-            1 << 30,
-            set(),
-            set(),
-        )
+        _prepare_one(DocumentSpec("warm", blank, True), text, Path(tmp), 1 << 30, set(), set())
 
 
 def _prepare_one(
