@@ -96,7 +96,7 @@ def test_a_full_disk_is_exit_2_with_a_spanish_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "salida"
-    _disk_full_after(monkeypatch, 1000)
+    _disk_full_after(monkeypatch, 1000)  # in this process (limits=False below)
     with pytest.raises(SetupError) as caught:
         prepare_documents(_specs(), SUPPLIER, out, today=DAY, limits=False)
     assert caught.value.exit_code == 2

@@ -159,6 +159,7 @@ def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
     monkeypatch.setattr(Parts, "to_bytes", joining)
     source = CORPUS / "habibi-rotated.pdf"
     spec = DocumentSpec("experiencia", source, True, "watermark")
+    # in this process (limits=False), where the patches apply
     manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY, limits=False)
 
     (entry,) = manifest.entries
@@ -190,7 +191,8 @@ def test_prepare_holds_two_copies_of_a_watermarked_pdf_at_most(tmp_path: Path) -
     size = (tmp_path / "grande.pdf").stat().st_size
     assert size > 7_900_000
     spec = DocumentSpec("experiencia", tmp_path / "grande.pdf", True, "watermark")
-    prepare_documents([spec], SUPPLIER, tmp_path / "calentamiento", today=DAY, limits=False)  # fonts, stamp
+    # in this process (limits=False), where tracemalloc sees it; warmed up (fonts, stamp)
+    prepare_documents([spec], SUPPLIER, tmp_path / "calentamiento", today=DAY, limits=False)
     tracemalloc.start()
     try:
         manifest = prepare_documents([spec], SUPPLIER, tmp_path / "out", today=DAY, limits=False)
@@ -257,7 +259,7 @@ def test_a_library_failure_names_the_document(
     def broken(*args: object, **kwargs: object) -> None:
         raise failure
 
-    monkeypatch.setattr(prepare_module, seam, broken)
+    monkeypatch.setattr(prepare_module, seam, broken)  # in this process (limits=False below)
     path = originals / source
     spec = DocumentSpec("experiencia", path, True, "watermark", image_output)
     with pytest.raises(DocumentCorruptError) as caught:
