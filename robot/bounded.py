@@ -13,7 +13,8 @@ which sets its limits and runs the function; the helper waits for it with the wa
 and reports how it ended. A call costs a fork and the pickling of arguments and result (a few
 milliseconds), not an interpreter start with its imports (1 to 2 s for pikepdf, pyHanko, pdfium
 and reportlab). At most one call per CPU runs at a time, across threads (one helper each), so
-memory stays within that many times the limit. Linux (``resource``, ``/proc``, ``fork``).
+memory stays within that many times the limit. Made for Linux (``/proc``, ``prctl``); other
+Unix systems get what their ``setrlimit`` enforces (macOS ignores ``RLIMIT_AS``).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ _EXIT_MEMORY = 3  # the child could not even send its MemoryError back
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 _SPAWN = multiprocessing.get_context("spawn")
-_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0))))
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+_SLOTS = threading.BoundedSemaphore(max(1, _CPUS or 1))
 _IDLE: list[_Helper] = []
 _IDLE_LOCK = threading.Lock()
 _LOCAL = threading.local()
@@ -295,21 +297,30 @@ def _limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value, top))
 
 
+def _statm(field: int) -> int:
+    """Bytes of this process's address space (0) or resident memory (1) now (Linux; 0
+    elsewhere, where the address-space limit then counts from nothing)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[field]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
 def _address_space() -> int:
-    """The bytes of address space this process uses now (Linux)."""
-    return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    return _statm(0)
 
 
 def _peak_address_space() -> int:
     """The most bytes of address space this process has used (Linux: VmPeak)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmPeak:"):
-            return int(line.split()[1]) * 1024
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
     return _address_space()
 
 
 def _rss_kb() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() // 1024
+    return _statm(1) // 1024
 
 
 def _kind_of(code: int | None) -> str:
