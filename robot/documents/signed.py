@@ -92,7 +92,11 @@ class _Page:
 
 
 def signed_update(
-    data: bytes, stamp_pdf: bytes, matrix_for: Callable[[PageView, float, float], Matrix]
+    data: bytes,
+    stamp_pdf: bytes,
+    matrix_for: Callable[[PageView, float, float], Matrix],
+    *,
+    clean: bool = True,
 ) -> tuple[bytes, int, list[str]]:
     """``data`` followed by an update that draws page 1 of ``stamp_pdf`` on every page at
     ``matrix_for(page view, stamp width, stamp height)``; returns the output, the page count
@@ -100,14 +104,15 @@ def signed_update(
     content becomes a form XObject drawn first (its graphics state cannot reach the stamp),
     and what could run code or carry another document is removed from the new revision; a
     page with annotations gets the stamp once more as a watermark annotation after them, so
-    none is drawn over it."""
+    none is drawn over it. ``clean=False``: the caller knows there is nothing to remove
+    (pyHanko reads every annotation to look, qpdf several times faster)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     form = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(stamp_pdf)))
     x0, y0, x1, y1 = (float(v) for v in form.get_object()["/BBox"])
     first = writer.add_object(generic.StreamObject(stream_data=f"q {PAGE_NAME} Do Q\n".encode()))
     draws: dict[Matrix, generic.IndirectObject] = {}
     forms: dict[tuple[object, ...], generic.IndirectObject] = {}
-    removed = _clean_catalog(writer)
+    removed = _clean_catalog(writer) if clean else []
     count = 0
     for page in _pages(writer):
         matrix = matrix_for(page.view, x1 - x0, y1 - y0)
@@ -118,12 +123,12 @@ def signed_update(
         original = _page_form(writer, page, forms)
         page.page["/Resources"] = _xobjects({PAGE_NAME: original, STAMP_NAME: form})
         page.page["/Contents"] = generic.ArrayObject([first, draw])
-        if "/AA" in page.page:
+        if clean and "/AA" in page.page:
             del page.page["/AA"]
             removed.append(AUTOMATIC)
         annots = _resolved(page.page.get("/Annots"))
         if isinstance(annots, generic.ArrayObject) and len(annots):
-            kept = _clean_annotations(writer, annots, removed)
+            kept = _clean_annotations(writer, annots, removed) if clean else _raw_items(annots)
             on_top = _watermark_annotation(writer, page, form, matrix)
             page.page["/Annots"] = generic.ArrayObject([*kept, on_top])
         writer.mark_update(page.ref)

@@ -29,7 +29,7 @@ from reportlab.pdfgen import canvas
 
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
-from robot.documents.fullcopy import full_copy
+from robot.documents.fullcopy import full_copy, remove_active_content
 from robot.documents.geometry import stamp_matrix
 from robot.documents.parts import Parts
 from robot.documents.signed import certification, is_signed, signed_update
@@ -112,6 +112,7 @@ def watermark_pdf_result(
             signed = is_signed(pdf)
             if signed and not pdf.is_encrypted and not repaired:
                 pages = -1  # the signed path, below, once qpdf has let the file go
+                active = bool(remove_active_content(pdf))  # qpdf looks fast; not saved
             else:
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
@@ -124,7 +125,8 @@ def watermark_pdf_result(
                 elif repaired:
                     notes.append(REWRITTEN_NOTE)
         if pages < 0:
-            out, pages, removed = signed_update(data, _stamp_document(text, opacity), _PLACED)
+            stamp_pdf = _stamp_document(text, opacity)
+            out, pages, removed = signed_update(data, stamp_pdf, _PLACED, clean=active)
             if removed:
                 notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
             notes.append(SIGNED_NOTE)
