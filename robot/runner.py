@@ -184,7 +184,7 @@ async def _steps(
         crashpoint.step.set(step.name)  # the test seam's label (a no-op outside tests)
         trace = await _trace(step, actor)
         try:
-            detail = await _attempt(rt, tr, job, step, actor, max_bytes)
+            detail = await _attempt(rt, tr, job, step, actor, max_bytes, trace)
         except Exception as err:
             return await _stopped_by(rt, tr, job, step, actor, err, trace)
         await trace.drop()
@@ -201,7 +201,8 @@ async def _steps(
 
 
 async def _trace(step: Step, actor: Actor) -> StepTrace:
-    """A Playwright trace chunk of the step, unless the step types a password."""
+    """A Playwright trace chunk of the step's first attempt (its actions, without DOM
+    snapshots: see robot/reporting/traces.py), unless the step types a password."""
     if step.run is None or not traceable(step.name):
         return StepTrace(None)
     with contextlib.suppress(Exception):
@@ -225,9 +226,16 @@ def _summary(detail: dict[str, Any]) -> str:
 
 
 async def _attempt(
-    rt: Runtime, tr: Tracker, job: Job, step: Step, actor: Actor, max_bytes: int
+    rt: Runtime,
+    tr: Tracker,
+    job: Job,
+    step: Step,
+    actor: Actor,
+    max_bytes: int,
+    trace: StepTrace | None = None,
 ) -> dict[str, Any]:
-    """One step, tried again after transient errors with backoff, up to the cap."""
+    """One step, tried again after transient errors with backoff, up to the cap. ``trace``
+    follows the attempts: each retry gets a new chunk, with DOM snapshots."""
     delay = rt.options.backoff
     attempts = rt.options.retries + 1
     for number in range(1, attempts + 1):
@@ -255,6 +263,9 @@ async def _attempt(
             raise Exhausted(step.name, last, attempts)
         await asyncio.sleep(min(delay, rt.options.backoff_max))
         delay *= 2
+        if trace is not None and trace.context is not None:
+            with contextlib.suppress(Exception):
+                await trace.again((await actor.session()).page.context, snapshots=True)
     raise AssertionError("unreachable")
 
 

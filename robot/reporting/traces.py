@@ -9,8 +9,12 @@ only where it cannot hold a secret:
   strings of its JSON lines) and deleted if any registered secret, in any of its encodings,
   is in it.
 
-Each step is one trace *chunk* on its actor's browser context: kept on a failure or a park,
-dropped otherwise.
+Each attempt of a step is one trace *chunk* on its actor's browser context: kept when the step
+fails or is parked, dropped otherwise. A first attempt records the actions (each click, fill,
+navigation and read with its parameters, timing and error) and the console, without DOM
+snapshots: on a healthy batch nearly every chunk is dropped, and the snapshots of every action
+were most of the evidence's cost. An attempt after a retry records the DOM snapshots and the
+network too (``snapshots=True``), so a step that keeps failing leaves the fuller trace.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from playwright.async_api import BrowserContext
 from robot import secrets
 
 SECRET_TYPING_STEPS = (".register", ".activate")
-_tracing: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+# The contexts being traced, and whether with DOM snapshots.
+_tracing: weakref.WeakKeyDictionary[BrowserContext, bool] = weakref.WeakKeyDictionary()
 
 
 def traceable(step: str) -> bool:
@@ -72,24 +77,48 @@ def holds_secret(path: Path) -> bool:
 
 
 class StepTrace:
-    """The trace chunk of one step on one browser context."""
+    """The trace chunk of one attempt of a step on one browser context."""
 
-    def __init__(self, context: BrowserContext | None) -> None:
+    def __init__(self, context: BrowserContext | None, *, snapshots: bool = False) -> None:
         self.context = context
+        self.snapshots = snapshots
         self.active = False
 
     @classmethod
-    async def begin(cls, context: BrowserContext | None) -> StepTrace:
-        trace = cls(context)
-        if context is None:
-            return trace
-        with contextlib.suppress(Exception):
-            if context not in _tracing:
-                await context.tracing.start(screenshots=False, snapshots=True, sources=False)
-                _tracing.add(context)
-            await context.tracing.start_chunk()
-            trace.active = True
+    async def begin(cls, context: BrowserContext | None, *, snapshots: bool = False) -> StepTrace:
+        """A chunk started on ``context`` (none for None): the actions only, or with DOM
+        snapshots and the network (``snapshots``)."""
+        trace = cls(context, snapshots=snapshots)
+        await trace._start()
         return trace
+
+    async def again(self, context: BrowserContext, *, snapshots: bool = True) -> None:
+        """The next attempt: this chunk dropped, a new one started on ``context`` (the actor's
+        context may be a new one after an expired session). A trace that was never wanted
+        (``StepTrace(None)``: a step that types a password) stays off."""
+        if self.context is None:
+            return
+        await self.drop()
+        self.context = context
+        self.snapshots = snapshots
+        await self._start()
+
+    async def _start(self) -> None:
+        context = self.context
+        if context is None:
+            return
+        with contextlib.suppress(Exception):  # a trace is evidence, never a reason to fail
+            mode = _tracing.get(context)
+            if mode is not None and mode != self.snapshots:
+                del _tracing[context]
+                await context.tracing.stop()  # tracing options are per start, not per chunk
+            if context not in _tracing:
+                await context.tracing.start(
+                    screenshots=False, snapshots=self.snapshots, sources=False
+                )
+                _tracing[context] = self.snapshots
+            await context.tracing.start_chunk()
+            self.active = True
 
     async def drop(self) -> None:
         if self.active and self.context is not None:

@@ -1,9 +1,11 @@
 """Traces and screenshots in real Chromium: a step's trace chunk is kept when it holds no
 secret and dropped when it does (a value typed with fill is in the trace: the check sees it);
-screenshots are small WebP files without metadata, password inputs masked."""
+a first attempt's chunk records the actions without DOM snapshots, a retried attempt's with
+them; screenshots are small WebP files without metadata, password inputs masked."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,9 +61,18 @@ async def _scenario(tmp: Path) -> dict[str, object]:
         leaky = await StepTrace.begin(context)
         await page.fill("#pw", SECRET)
         dropped = await leaky.keep(tmp / "leaky.zip")
+        await page.set_content(FORM)
+        attempts = await StepTrace.begin(context)
+        await page.fill("#name", "Primer Intento S.A.S.")
+        await attempts.again(context, snapshots=True)  # a retry: the first chunk is dropped
+        await page.fill("#name", "Segundo Intento S.A.S.")
+        retried = await attempts.keep(tmp / "retried.zip")
+        after = await StepTrace.begin(context)  # the next step: actions only again
+        await page.fill("#name", "Paso Siguiente S.A.S.")
+        plain = await after.keep(tmp / "plain.zip")
         shot = await shoot(PageActor(page), tmp / "shots" / "form.webp")
         await browser.close()
-    return {"kept": kept, "dropped": dropped, "shot": shot}
+    return {"kept": kept, "dropped": dropped, "shot": shot, "retried": retried, "plain": plain}
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +91,32 @@ def test_a_clean_trace_is_kept_and_holds_what_was_typed(
         text = b"".join(archive.read(n) for n in archive.namelist())
     assert b"Proveedor Visible S.A.S." in text  # fill values are recorded: hence the check
     assert not holds_secret(tmp / "clean.zip")
+
+
+def kinds(path: Path) -> dict[str, int]:
+    """How many records of each type the trace's main file holds."""
+    with zipfile.ZipFile(path) as archive:
+        lines = archive.read("trace.trace").decode("utf-8").splitlines()
+    found: dict[str, int] = {}
+    for line in lines:
+        kind = str(json.loads(line).get("type"))
+        found[kind] = found.get(kind, 0) + 1
+    return found
+
+
+def test_a_first_attempt_records_actions_and_a_retry_dom_snapshots(
+    outcome: tuple[Path, dict[str, object]],
+) -> None:
+    tmp, result = outcome
+    assert result["plain"] == tmp / "plain.zip" and result["retried"] == tmp / "retried.zip"
+    first = kinds(tmp / "clean.zip")
+    assert first.get("before") and first.get("after") and not first.get("frame-snapshot")
+    assert kinds(tmp / "retried.zip").get("frame-snapshot")
+    assert not kinds(tmp / "plain.zip").get("frame-snapshot")
+    with zipfile.ZipFile(tmp / "retried.zip") as archive:
+        records = [json.loads(line) for line in archive.read("trace.trace").splitlines()]
+    typed = [r["params"].get("value") for r in records if r.get("type") == "before"]
+    assert typed == ["Segundo Intento S.A.S."]  # the last attempt's actions only
 
 
 def test_a_trace_that_typed_a_secret_is_deleted(outcome: tuple[Path, dict[str, object]]) -> None:
