@@ -19,12 +19,13 @@ from robot.crashpoint import checkpoint
 from robot.documents.manifest import Manifest
 from robot.ledger import Ledger, StepRecord
 from robot.mail import MailboxConfig, MailWatcher, watcher_for
-from robot.portal.browser import new_context
+from robot.portal.browser import CONTEXT_OPTIONS, new_context
 from robot.portal.limiter import Politeness
 from robot.portal.mapping import SupplierValues
 from robot.portal.pages.auth import Landing, LoginPage
 from robot.portal.pages.base import PortalSession
 from robot.profiles.models import Profile, User
+from robot.reporting.images import RAW_QUALITY, kept_height
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,20 @@ class Actor:
         return landing
 
     async def screenshot(self, path: Path) -> Path | None:
-        """The page as it is now, password fields masked; None when there is no page."""
+        """The page as it is now, password fields masked, as far down as the report keeps it
+        (``kept_height``; the image type from ``path``); None when there is no page."""
         if self._session is None or self._session.page.is_closed():
             return None
         page = self._session.page
+        width = (page.viewport_size or CONTEXT_OPTIONS["viewport"])["width"]
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             await page.screenshot(
-                path=path, mask=[page.locator("input[type=password]")], full_page=True
+                path=path,
+                mask=[page.locator("input[type=password]")],
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": width, "height": kept_height(width)},
+                quality=RAW_QUALITY if path.suffix in (".jpg", ".jpeg") else None,
             )
         except Exception:  # a screenshot is evidence, never a reason to fail
             return None

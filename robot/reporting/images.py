@@ -1,11 +1,15 @@
 """Screenshots for the report: taken through ``Actor.screenshot`` (password inputs masked in
 the image), then made small with Pillow: WebP, at most ``MAX_WIDTH`` wide and ``MAX_HEIGHT``
-tall (the top of a long page), no metadata, so a 500-supplier run stays small."""
+tall (the top of a long page), no metadata, so a 500-supplier run stays small.
+
+The browser captures only the part of the page the report keeps (:func:`kept_height`), as a
+JPEG: a full-page PNG of a long form cost two to four times as much for pixels thrown away."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +18,15 @@ from PIL import Image
 MAX_WIDTH = 720
 MAX_HEIGHT = 1400
 QUALITY = 35
+
+
+RAW_SUFFIX = ".raw.jpg"  # the browser's capture before compress(): JPEG encodes fastest
+RAW_QUALITY = 90
+
+
+def kept_height(width: int) -> int:
+    """How many CSS pixels of a page ``width`` wide compress() keeps from its top."""
+    return math.ceil(MAX_HEIGHT * max(width, MAX_WIDTH) / MAX_WIDTH)
 
 
 class Shooter(Protocol):
@@ -43,7 +56,7 @@ def compress(source: Path, target: Path) -> Path:
 async def shoot(actor: Shooter, target: Path) -> Path | None:
     """The actor's page now, masked and compressed into ``target`` (.webp); None without a
     page. Never raises: a screenshot is evidence, not a reason to fail a supplier."""
-    raw = target.with_name(f".{target.stem}.raw.png")
+    raw = target.with_name(f".{target.stem}{RAW_SUFFIX}")
     try:
         taken = await actor.screenshot(raw)
         if taken is None:

@@ -154,7 +154,7 @@ def test_screenshots_are_small_webp_without_metadata(
     with Image.open(tmp / "shots" / "form.webp") as image:
         assert image.format == "WEBP" and image.width <= MAX_WIDTH
         assert not image.getexif() and "xmp" not in image.info and "icc_profile" not in image.info
-    assert not list((tmp / "shots").glob("*.png"))  # the raw capture is gone
+    assert not list((tmp / "shots").glob(".*"))  # the raw capture is gone
     big = tmp_path / "big.png"
     Image.new("RGB", (1920, 9000), "white").save(big, pnginfo=None)
     small = compress(big, tmp_path / "big.webp")

@@ -1,7 +1,8 @@
 """The evidence of a step that stopped a supplier, from the runner in real Chromium: a first
-attempt's failure keeps a screenshot and a trace of that attempt (its actions, no DOM
-snapshots); a step parked after retries keeps the last attempt's trace, with DOM snapshots;
-a step that succeeds keeps no trace."""
+attempt's failure keeps a screenshot (the top of the page that the report shows, password
+masked) and a trace of that attempt (its actions, no DOM snapshots); a step parked after
+retries keeps the last attempt's trace, with DOM snapshots; a step that succeeds keeps no
+trace."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.async_api import async_playwright
 
 import robot.cli  # noqa: F401  # first, as the command line does (it imports run_cli)
@@ -23,11 +25,15 @@ from robot.flows.runtime import Actor, Job, Options, Runtime, Tracker
 from robot.ledger import FAILED, ONBOARDED, PARKED, Ledger
 from robot.portal.limiter import Politeness
 from robot.profiles import load_profile
+from robot.reporting.images import MAX_HEIGHT, MAX_WIDTH
 from robot.run_cli import make_jobs
 from robot.runner import _steps
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = '<!DOCTYPE html><html lang="es"><body><label>Razón social <input id="name"></label>'
+PAGE = """<!DOCTYPE html><html lang="es"><body style="margin:0">
+<label>Razón social <input id="name"></label>
+<label>Contraseña <input type="password" value="no-es-secreto" style="width:300px;height:40px">
+</label><div style="height:6000px"></div></body></html>"""
 pytestmark = pytest.mark.browser
 StepBody = Callable[[Actor, int], Awaitable[None]]
 
@@ -105,7 +111,12 @@ def test_a_first_attempt_failure_keeps_its_screenshot_and_an_actions_trace(
 
     status, detail = asyncrun.run(_run(tmp_path, body, retries=2))
     assert status == FAILED
-    assert (tmp_path / detail["screenshot"]).is_file()
+    with Image.open(tmp_path / detail["screenshot"]) as image:  # a 6,000 px page: its top
+        assert image.format == "WEBP" and image.width == MAX_WIDTH
+        assert MAX_HEIGHT - 1 <= image.height <= MAX_HEIGHT  # as much as a full page gave
+        pixels = image.convert("RGB").getdata()
+        assert any(r > 200 and g < 80 and b > 200 for r, g, b in pixels), "password masked"
+    assert not [p for p in tmp_path.rglob(".*") if p.is_file()], "raw captures removed"
     records = _records(tmp_path, detail)
     assert _typed(records) == ["Intento 1"]
     assert not [r for r in records if r.get("type") == "frame-snapshot"]
