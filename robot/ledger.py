@@ -145,6 +145,21 @@ class Ledger:
             )
         self.run_id: int | None = None
 
+    @classmethod
+    def reader(cls, path: Path) -> Ledger:
+        """A read-only connection of its own to an existing ledger file: for a thread that
+        writes the report while the batch writes the ledger (WAL: it sees every committed
+        write, never half of one). Its write methods fail."""
+        book = cls.__new__(cls)
+        book.path = path
+        book._db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        book._db.row_factory = sqlite3.Row
+        book._db.execute("PRAGMA busy_timeout=5000")
+        book.run_id = None
+        return book
+
     def close(self) -> None:
         self._db.close()
 

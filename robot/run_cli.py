@@ -403,24 +403,63 @@ async def _batch(
             mailbox_for=mailbox_for,
             log=log,
         )
+        after = AfterSupplier(ledger.path, out_dir, writer)
         try:
-            await run_batch(
-                rt,
-                jobs,
-                phases,
-                concurrency,
-                max_bytes,
-                on_done=lambda: _after_supplier(ledger, out_dir, writer),
-            )
+            await run_batch(rt, jobs, phases, concurrency, max_bytes, on_done=after)
         finally:
+            await after.close()
             await browser.close()
             await asyncio.to_thread(stop_watchers)
 
 
-def _after_supplier(ledger: Ledger, out_dir: Path, writer: ReportWriter) -> None:
-    """After each supplier: results.json, its report page, the index (at most every few s)."""
-    write_results(ledger, out_dir)
-    writer.update()
+class AfterSupplier:
+    """After each supplier: results.json, its report page and the index (at most every few
+    s), written in a worker thread with a read-only ledger connection of its own, so that the
+    other suppliers' browser work goes on meanwhile. One write at a time; suppliers that end
+    during a write are in the next one. ``close`` waits for the last write; none starts after
+    it, so the run's final report is never overwritten by an older one."""
+
+    def __init__(self, ledger_path: Path, out_dir: Path, writer: ReportWriter) -> None:
+        self.ledger_path = ledger_path
+        self.out_dir = out_dir
+        self.writer = writer
+        self._reader: Ledger | None = None
+        self._wanted = False
+        self._closed = False
+        self._task: asyncio.Task[None] | None = None
+
+    def __call__(self) -> None:
+        self._wanted = True
+        if not self._closed and (self._task is None or self._task.done()):
+            self._task = asyncio.get_running_loop().create_task(self._writes())
+
+    async def _writes(self) -> None:
+        while self._wanted and not self._closed:
+            self._wanted = False
+            await asyncio.to_thread(self._write)
+
+    def _write(self) -> None:
+        with self.writer.lock:
+            if self._closed:
+                return
+            try:
+                if self._reader is None:
+                    self._reader = Ledger.reader(self.ledger_path)
+                write_results(self._reader, self.out_dir)
+            except Exception as err:  # evidence, never a reason to stop the batch
+                self.writer.error = err
+                return
+            self.writer.update(ledger=self._reader)
+
+    async def close(self) -> None:
+        self._closed = True  # no write starts now; the run writes its final report next
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await self._task
+        with self.writer.lock:  # a write still running in its thread ends first
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
 
 LABELS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 class ReportWriter:
     """Keeps the report of a run current while it runs: a supplier's page when its ledger row
-    changed, the index at most every ``interval`` seconds (and always on ``final``)."""
+    changed, the index at most every ``interval`` seconds (and always on ``final``). One
+    update at a time (``lock``): the batch may bring it up to date from a worker thread."""
 
     def __init__(
         self, ledger: Ledger, out_dir: Path, lang: str = DEFAULT_LANG, *, interval: float = 10.0
@@ -61,43 +63,45 @@ class ReportWriter:
         self.out_dir = out_dir
         self.lang = lang
         self.interval = interval
+        self.lock = threading.RLock()
         self._env = environment()
         self._seen: dict[str, float] = {}
         self._index_at = 0.0
         self.error: Exception | None = None
 
-    def update(self, *, final: bool = False) -> Path:
+    def update(self, *, final: bool = False, ledger: Ledger | None = None) -> Path:
         """Bring the report up to date; the path of index.html. While the run goes
         (``final`` false) a failure to write is remembered in ``error``, not raised: the
-        report is evidence and never a reason to stop a batch; the final update raises."""
-        if final:
-            return self._update(final=True)
-        try:
-            return self._update(final=False)
-        except Exception as err:
-            self.error = err
-            return self.out_dir / INDEX_NAME
+        report is evidence and never a reason to stop a batch; the final update raises.
+        ``ledger``: another connection to the same ledger file (a worker thread's own)."""
+        book = self.ledger if ledger is None else ledger
+        with self.lock:
+            if final:
+                return self._update(book, final=True)
+            try:
+                return self._update(book, final=False)
+            except Exception as err:
+                self.error = err
+                return self.out_dir / INDEX_NAME
 
-    def _update(self, *, final: bool) -> Path:
+    def _update(self, book: Ledger, *, final: bool) -> Path:
         index = self.out_dir / INDEX_NAME
-        for record in self.ledger.suppliers():
+        for record in book.suppliers():
             if final or self._seen.get(record.key) != record.updated_at:
-                self._supplier(record)
+                self._supplier(book, record)
         now = time.monotonic()
         if final or not index.exists() or now - self._index_at >= self.interval:
-            write_results(self.ledger, self.out_dir)
-            write_atomic(self.out_dir / JUNIT_NAME, junit_xml(self.ledger))
+            write_results(book, self.out_dir)
+            write_atomic(self.out_dir / JUNIT_NAME, junit_xml(book))
             write_atomic(
                 index,
-                render(
-                    self._env, "index.html", index_context(self.ledger, self.out_dir, self.lang)
-                ),
+                render(self._env, "index.html", index_context(book, self.out_dir, self.lang)),
             )
             self._index_at = now
         return index
 
-    def _supplier(self, record: SupplierRecord) -> None:
-        context = supplier_context(self.ledger, self.out_dir, record, self.lang)
+    def _supplier(self, book: Ledger, record: SupplierRecord) -> None:
+        context = supplier_context(book, self.out_dir, record, self.lang)
         write_atomic(
             supplier_page(self.out_dir, record.key), render(self._env, "supplier.html", context)
         )
