@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from robot.portal.pages.base import PortalSession
 from robot.portal.pages.spec import Control, PageSpec
@@ -24,6 +25,30 @@ PUBLISHED = {
     "lblPyme": "Es PyME",
     "lblRepName": "Representante legal",
 }
+
+
+# The published fields (by element id; missing ones empty) and the documents table, in one
+# round trip.
+_READ_JS = """
+(ids) => ({
+  fields: ids.map((id) => {
+    const node = document.getElementById(id);
+    return node ? node.innerText.trim() : '';
+  }),
+  documents: Array.from(document.querySelectorAll('#tblDocuments tbody tr')).flatMap((row) => {
+    const link = row.querySelector('a[id^=lnkDoc_]');
+    if (!link) return [];
+    const size = row.querySelector('[id^=spnDocSize_]');
+    const sha = row.querySelector('[id^=spnDocSha_]');
+    return [{
+      slot: row.getAttribute('data-slot') || '',
+      name: link.innerText.trim(),
+      size: (size && size.getAttribute('data-bytes')) || '',
+      sha256: sha ? sha.innerText.trim() : '',
+    }];
+  }),
+})
+"""
 
 
 @dataclass(frozen=True)
@@ -54,25 +79,10 @@ class DirectoryPage:
 
     async def read(self) -> PublishedSupplier:
         page = self.s.page
-        fields = {}
-        for element_id, name in PUBLISHED.items():
-            node = page.locator(f"#{element_id}")
-            fields[name] = (await node.inner_text()).strip() if await node.count() else ""
-        rows = page.locator("#tblDocuments tbody tr")
-        documents = []
-        for i in range(await rows.count()):
-            row = rows.nth(i)
-            link = row.locator("a[id^=lnkDoc_]")
-            if not await link.count():
-                continue
-            size = await row.locator("[id^=spnDocSize_]").get_attribute("data-bytes")
-            sha = (await row.locator("[id^=spnDocSha_]").inner_text()).strip()
-            documents.append(
-                Uploaded(
-                    await row.get_attribute("data-slot") or "",
-                    (await link.inner_text()).strip(),
-                    int(size or 0),
-                    sha,
-                )
-            )
-        return PublishedSupplier(page.url, fields, tuple(documents))
+        found: dict[str, list[Any]] = await page.evaluate(_READ_JS, list(PUBLISHED))
+        fields = dict(zip(PUBLISHED.values(), found["fields"], strict=True))
+        documents = tuple(
+            Uploaded(d["slot"], d["name"], int(d["size"] or 0), d["sha256"])
+            for d in found["documents"]
+        )
+        return PublishedSupplier(page.url, fields, documents)

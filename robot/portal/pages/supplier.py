@@ -21,6 +21,60 @@ SAVED = "Borrador guardado"
 FINALIZED = "El registro de proveedor fue finalizado"
 UPLOAD_RETRY = "intente de nuevo"  # "No se pudo cargar el archivo X, intente de nuevo."
 
+# The controls of the form by their label, read in one round trip: for each label, the value
+# and whether it can be typed in (a radio group: the value of its checked input), or null when
+# the label does not name exactly one control through <label> or aria-labelledby (then the
+# page object asks Playwright's get_by_label, as for any other page). A label matches as
+# label_pattern() does: the whole text, with or without the portal's red asterisk.
+_CONTROLS_JS = """
+(labels) => {
+  const norm = (t) => (t || '').replace(/\\s+/g, ' ').trim();
+  const bare = (t) => norm(t).replace(/\\s*\\*$/, '').trim();
+  const found = new Map();
+  const add = (text, el) => {
+    const key = bare(text);
+    const list = found.get(key) || [];
+    if (!list.includes(el)) list.push(el);
+    found.set(key, list);
+  };
+  for (const label of document.querySelectorAll('label')) {
+    if (label.control) add(label.textContent, label.control);
+  }
+  for (const group of document.querySelectorAll('[role=radiogroup]')) {
+    const ids = (group.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const text = ids.map((id) => (document.getElementById(id) || {}).textContent || '');
+    add(text.join(' ') || group.getAttribute('aria-label') || '', group);
+  }
+  return labels.map((label) => {
+    const list = found.get(norm(label)) || [];
+    if (list.length !== 1) return null;
+    const el = list[0];
+    if (el.getAttribute('role') === 'radiogroup') {
+      const checked = el.querySelector('input:checked');
+      return {value: checked ? checked.getAttribute('value') || '' : '', editable: true};
+    }
+    return {value: el.value === undefined ? '' : el.value, editable: !(el.readOnly || el.disabled)};
+  });
+}
+"""
+
+# The documents table (its id given): what each slot holds (name, size in bytes, SHA-256), in
+# one round trip.
+_UPLOADED_JS = """
+(table) => Array.from(document.querySelectorAll('#' + table + ' tr[data-slot]')).flatMap((row) => {
+  const name = row.querySelector('[id^=spnDocName_]');
+  if (!name) return [];
+  const size = row.querySelector('[id^=spnDocSize_]');
+  const sha = row.querySelector('[id^=spnDocSha_]');
+  return [{
+    slot: row.getAttribute('data-slot') || '',
+    name: name.innerText.trim(),
+    size: (size && size.getAttribute('data-bytes')) || '',
+    sha256: sha ? sha.innerText : '',
+  }];
+})
+"""
+
 
 @dataclass(frozen=True)
 class Uploaded:
@@ -30,6 +84,14 @@ class Uploaded:
     name: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a form control shows now: its value, and whether it can be typed in."""
+
+    value: str
+    editable: bool
 
 
 class MunicipioLupa:
@@ -149,14 +211,28 @@ class SupplierForm:
         country = next((f for f in values.general if f.label == "País"), None)
         if country is not None:
             await self.s.field("País").select_option(value=country.value)
-        for item in values.all_fields:
-            if item.label != "País":
-                await self._set(item)
+        items = [f for f in values.all_fields if f.label != "País"]
+        shown = await self.controls([f.label for f in items if f.kind == "text"])
+        for item in items:
+            await self._set(item, shown.get(item.label))
         if values.location is not None:
             await self._set_location(values.location)
         await self._set_unspsc(values.unspsc)
 
-    async def _set(self, item: FieldValue) -> None:
+    async def controls(self, labels: list[str]) -> dict[str, Shown]:
+        """What the controls named by ``labels`` show, in one round trip; a label that does
+        not name exactly one control is left out (ask its locator instead)."""
+        if not labels:
+            return {}
+        found: list[dict[str, object] | None] = await self.s.page.evaluate(_CONTROLS_JS, labels)
+        return {
+            label: Shown(str(state["value"]), bool(state["editable"]))
+            for label, state in zip(labels, found, strict=True)
+            if state is not None
+        }
+
+    async def _set(self, item: FieldValue, shown: Shown | None = None) -> None:
+        """One field; ``shown``: what it showed when the form was read (else it is read now)."""
         page = self.s.page
         if item.kind == "radio":
             group = page.get_by_role("radiogroup", name=item.label)
@@ -166,9 +242,11 @@ class SupplierForm:
         if item.kind == "select":
             await control.select_option(value=item.value)
             return
-        if not await control.is_editable():
+        if shown is None:
+            shown = Shown(await control.input_value(), await control.is_editable())
+        if not shown.editable:
             return  # Nit and DV are fixed once the draft exists
-        if await control.input_value() != item.value:
+        if shown.value != item.value:
             await control.fill(item.value)
 
     async def _set_location(self, where: Location) -> None:
@@ -257,18 +335,11 @@ class SupplierForm:
 
     async def uploaded(self) -> dict[str, Uploaded]:
         """What the portal shows in each slot now."""
-        rows = self.s.page.locator(f"#{self.DOCUMENT_TABLE} tr[data-slot]")
-        found: dict[str, Uploaded] = {}
-        for i in range(await rows.count()):
-            row = rows.nth(i)
-            slot = await row.get_attribute("data-slot") or ""
-            name = row.locator("[id^=spnDocName_]")
-            if not await name.count():
-                continue
-            size = await row.locator("[id^=spnDocSize_]").get_attribute("data-bytes")
-            sha = await row.locator("[id^=spnDocSha_]").inner_text()
-            found[slot] = Uploaded(slot, (await name.inner_text()).strip(), int(size or 0), sha)
-        return found
+        rows: list[dict[str, str]] = await self.s.page.evaluate(_UPLOADED_JS, self.DOCUMENT_TABLE)
+        return {
+            r["slot"]: Uploaded(r["slot"], r["name"], int(r["size"] or 0), r["sha256"])
+            for r in rows
+        }
 
     async def attach(self, slot_label: str, path: Path) -> None:
         await self.s.field(slot_label).set_input_files(path)
@@ -297,8 +368,12 @@ class SupplierForm:
 
     async def shown_values(self, values: SupplierValues) -> dict[str, str]:
         """What the draft form shows for each field the robot filled (by label)."""
+        read = await self.controls([f.label for f in values.all_fields])
         shown: dict[str, str] = {}
         for item in values.all_fields:
+            if item.label in read:
+                shown[item.label] = read[item.label].value
+                continue
             if item.kind == "radio":
                 group = self.s.page.get_by_role("radiogroup", name=item.label)
                 checked = group.locator("input:checked")
