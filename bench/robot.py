@@ -624,11 +624,11 @@ def analysis(runs: list[dict[str, Any]], levels: list[int], n: int) -> list[str]
 
 # The commits that applied the cheap wins (rewrite after a rebase).
 APPLIED = {
-    "trace": "a581768",
-    "shot": "ba16b14",
-    "after": "1e8bad5",
+    "trace": "16f9590",
+    "shot": "4ca2d64",
+    "after": "464d1ca",
     "form": "80a4d03",
-    "reads": "32968b8",
+    "reads": "0469136",
 }
 WINS = [
     "## Cheap wins seen (all five applied)",
