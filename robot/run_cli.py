@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import click
 
 from robot import asyncrun, secrets, settings
+from robot.bounded import Limits
 from robot.cli import explain_errors, say
 from robot.errors import ConfigError, Problem
 from robot.flows.plan import hashes, plan
@@ -170,6 +171,9 @@ def _check_until(until: str, profiles: list[Profile], phases: list[str]) -> None
 
 
 def _options(headed: bool, until: str | None, accept_changes: bool) -> Options:
+    # Read now so that a limit out of its range stops the batch before anything starts, not
+    # each supplier's documents step (prepare_documents reads them again).
+    Limits.from_settings("document.memory_mb", "document.cpu_seconds")
     return Options(
         timeout=float(settings.resolve("robot.timeout_seconds")),
         mail_timeout=float(settings.resolve("robot.mail_timeout_seconds")),

@@ -94,6 +94,20 @@ def test_until_must_name_a_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "--until: finalizar: no es un paso" in result.output
 
 
+def test_a_document_limit_out_of_range_stops_the_batch_before_any_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not one failed documents step per supplier: the value is refused up front."""
+    monkeypatch.setenv("SECOP_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SECOP_DOCUMENT_MEMORY_MB", "10")
+    scenario = _scenario(tmp_path, _profile(tmp_path))
+    result = CliRunner().invoke(main, ["run", str(scenario)])
+    assert result.exit_code == 1, result.output
+    assert "SECOP_DOCUMENT_MEMORY_MB" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "robot", "run", *args, "--quiet"],
