@@ -6,6 +6,7 @@ goes on during the write, suppliers that end meanwhile are in the next write, an
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import threading
 import time
@@ -66,6 +67,14 @@ async def _batch(ledger: Ledger, after: AfterSupplier) -> tuple[int, float]:
 def test_the_report_is_written_off_the_loop_coalesced_and_never_after_close(
     tmp_path: Path,
 ) -> None:
+    # Playwright's sync API, used by other tests in the same worker, leaves an event loop
+    # running in this thread, where asyncio.run refuses to start: the batch, its ledger and
+    # the checks run in a thread of their own (as robot.asyncrun does).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(_written_off_the_loop, tmp_path).result()
+
+
+def _written_off_the_loop(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / LEDGER_NAME)
     ledger.begin_run("secop-robot run x")
     for key in ("1", "2", "3"):
