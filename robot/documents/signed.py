@@ -175,17 +175,22 @@ def _clean_annotations(
         if annot.get("/Subtype") == "/FileAttachment":
             found.append(ATTACHMENTS)
             continue
-        changed = "/AA" in annot or _runs_code(annot.get("/A"))
-        if "/AA" in annot:
-            del annot["/AA"]
-            found.append(AUTOMATIC)
-        if _runs_code(annot.get("/A")):
-            del annot["/A"]
-            found.append(ACTIVE_LINKS)
-        if changed and isinstance(raw, generic.IndirectObject):
+        gone = [(key, label) for key, label in _ANNOTATION_ACTIONS if _removable(annot, key)]
+        for key, label in gone:
+            del annot[key]
+            found.append(label)
+        if gone and isinstance(raw, generic.IndirectObject):
             writer.mark_update(raw)
         kept.append(raw)
     return kept
+
+
+_ANNOTATION_ACTIONS = (("/AA", AUTOMATIC), ("/A", ACTIVE_LINKS))
+
+
+def _removable(annot: generic.DictionaryObject, key: str) -> bool:
+    """Additional actions always go; an action only when it runs code (a link stays)."""
+    return key in annot and (key == "/AA" or _runs_code(annot.get(key)))
 
 
 def _runs_code(action: object) -> bool:
