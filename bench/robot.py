@@ -114,16 +114,6 @@ documents:
     marking: watermark
 """
 
-ROBOT_STEPS = [
-    "documents",
-    "admin.register",
-    "admin.activate",
-    "account.entity",
-    "account.form",
-    "account.documents",
-    "account.finalize",
-    "account.directory",
-]
 BASELINE_PHASES = [
     "register",
     "mail",
