@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, Route, async_playwright, expect
 
 from robot import asyncrun
 from robot.browser_path import CHROMIUM_ARGS, find_chromium
@@ -141,6 +141,32 @@ def test_wrong_and_unconfirmed_logins_are_told_apart(portal: PortalProcess) -> N
         )
 
     assert with_session(portal, body) == (Landing.REFUSED, Landing.NOT_ACTIVATED, Landing.ENTITY)
+
+
+def test_a_login_answered_as_expired_is_retried_not_refused(portal: PortalProcess) -> None:
+    """The portal logs the user in, the answer is cut, and Chromium sends the POST again on
+    its own (a reset on a reused connection): the replay carries the cookie of the session the
+    login just replaced, so the portal answers "Su sesión ha expirado". That is a session to
+    open again (retried), never "el portal no aceptó el ingreso" (CI saw it end a supplier)."""
+    name = user(portal)
+
+    async def replay_once(route: Route) -> None:
+        if route.request.method != "POST":
+            await route.continue_()
+            return
+        await route.fetch(max_redirects=0)  # the portal acts on it; the answer is lost
+        await route.fulfill(response=await route.fetch())  # the browser's own replay
+
+    async def body(s: PortalSession) -> tuple[str, Landing]:
+        await s.page.route("**/STS/Users/Login/Index?*", replay_once)
+        with pytest.raises(SessionExpired) as found:
+            await LoginPage(s).login(name, PASSWORD)
+        await s.page.unroute_all()
+        return found.value.message, await LoginPage(s).login(name, PASSWORD)
+
+    message, landing = with_session(portal, body)
+    assert "expirado" in message
+    assert landing is Landing.ENTITY
 
 
 def test_visible_field_errors_carry_their_labels_and_hidden_ones_stay_out(

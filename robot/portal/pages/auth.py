@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from urllib.parse import quote
 
-from robot.errors import NeedsPerson, PortalRejected
+from robot.errors import NeedsPerson, PortalRejected, SessionExpired
 from robot.portal.pages.base import LOGIN_PATH, LOGIN_QUERY, PortalSession
 from robot.portal.pages.spec import Control, PageSpec
 
@@ -83,7 +83,17 @@ class LoginPage:
                     hint="ejecute de nuevo con --headed y escriba el texto de la imagen",
                     url=self.s.path,
                 )
-            raise PortalRejected(f"el portal no aceptó el ingreso: {text or 'sin mensaje'}")
+            if not text:
+                # No verdict: the login page again, as when the browser replays a POST whose
+                # answer was cut after the portal had logged the user in (the replay carries
+                # the replaced session's cookie: "Su sesión ha expirado"). Logging in again
+                # is safe, so this is a session to open again, not a refusal.
+                notice = await self.s.message()
+                raise SessionExpired(
+                    f"el portal volvió a pedir el ingreso ({notice or 'sin mensaje'})",
+                    url=self.s.path,
+                )
+            raise PortalRejected(f"el portal no aceptó el ingreso: {text}")
         return await landing(self.s)
 
     async def logout(self) -> None:
