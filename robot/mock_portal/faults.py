@@ -64,6 +64,11 @@ class FaultConfig(BaseModel):
     upload_fail_once: bool = Field(
         False, description="the first upload to each document slot fails once"
     )
+    drop_after_once: bool = Field(
+        False,
+        description="the first time each form is posted (same path and fields) it is handled"
+        " (committed) and its answer dropped; a browser on a kept-alive connection sends it again",
+    )
     drift: float = Field(
         0,
         ge=0,
@@ -103,6 +108,7 @@ class FaultInjector:
         self._requests: dict[tuple[str, str], int] = {}
         self._mails = 0
         self._failed_slots: set[tuple[int, str]] = set()
+        self._dropped_posts: set[tuple[str, str]] = set()
 
     def request_key(self, method: str, path: str) -> str:
         """The next request's key: ``METHOD path #n``, n counting from 1 per method and path."""
@@ -163,4 +169,16 @@ class FaultInjector:
             if (account_id, slot) in self._failed_slots:
                 return False
             self._failed_slots.add((account_id, slot))
+            return True
+
+    def drop_after_first(self, path: str, fields: list[tuple[str, str]]) -> bool:
+        """True the first time a form with these fields (the CSRF token left out by the
+        caller) is posted to ``path``, when the switch is on: its retries and replays pass."""
+        if not self.config.drop_after_once:
+            return False
+        form = hashlib.blake2b(repr(sorted(fields)).encode(), digest_size=16).hexdigest()
+        with self._lock:
+            if (path, form) in self._dropped_posts:
+                return False
+            self._dropped_posts.add((path, form))
             return True

@@ -108,6 +108,13 @@ CREATE TABLE IF NOT EXISTS mail_log (
     sent_at REAL,
     error TEXT
 );
+CREATE TABLE IF NOT EXISTS fault_log (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    at REAL NOT NULL
+);
 """
 
 
@@ -338,6 +345,19 @@ class Store:
             "SELECT u.* FROM users u JOIN memberships m ON m.user_id = u.id"
             " WHERE m.account_id = ? AND m.role = 'admin' AND m.state = 'Aceptado'",
             account_id,
+        )
+
+    # --- fault log -----------------------------------------------------------------------
+
+    def log_fault(self, kind: str, method: str, path: str) -> None:
+        """A fault switch acted on a request (error, drop, drop_after): for tests and people
+        asking afterwards what the portal did to the robot."""
+        self.execute(
+            "INSERT INTO fault_log (kind, method, path, at) VALUES (?, ?, ?, ?)",
+            kind,
+            method,
+            path,
+            time.time(),
         )
 
     # --- mail log ------------------------------------------------------------------------

@@ -179,6 +179,13 @@ def before_request() -> ViewResult | None:
     if delay:
         time.sleep(delay)
     decision = p.faults.decide(request.method, key)
+    if decision == "ok" and request.method == "POST":
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != CSRF_FIELD]
+        fields += [(k, f.filename or "") for k, f in request.files.items(multi=True)]
+        if p.faults.drop_after_first(request.path, fields):
+            decision = "drop_after"
+    if decision != "ok":
+        p.store.log_fault(decision, request.method, request.path)
     if decision == "error":
         return error_page(
             503,

@@ -226,6 +226,22 @@ def test_drop_after_commits_the_post_but_loses_the_answer(make_portal) -> None: 
     rows = running.store().all("SELECT user_id FROM sessions WHERE user_id IS NOT NULL")
     assert len(rows) == 1
 
+    assert [tuple(r) for r in running.store().all("SELECT kind, method, path FROM fault_log")] == [
+        ("drop_after", "POST", LOGIN.split("?", maxsplit=1)[0])
+    ]
+
+
+def test_drop_after_once_cuts_each_form_once() -> None:
+    """The first post of each form (path and fields, files by name) loses its answer; the
+    same form again (the browser's replay, the robot's retry) passes; another form is cut."""
+    injector = FaultInjector(FaultConfig(drop_after_once=True))
+    login = [("txtUserName", "ana"), ("txtPassword", "x")]
+    assert injector.drop_after_first("/login", login)
+    assert not injector.drop_after_first("/login", list(reversed(login)))
+    assert injector.drop_after_first("/login", [("txtUserName", "luis"), ("txtPassword", "x")])
+    assert injector.drop_after_first("/other", login)
+    assert not FaultInjector(FaultConfig()).drop_after_first("/login", login)
+
 
 def test_session_expiry_sends_back_to_login(make_portal) -> None:  # type: ignore[no-untyped-def]
     running: PortalProcess = make_portal(faults=["session_expiry_seconds=1"])
