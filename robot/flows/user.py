@@ -53,22 +53,41 @@ async def register(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
             data_policy_consent=user.data_policy_consent,
         )
     except PortalRejected as err:
-        expectation.cancel()
         taken = [e for e in err.errors if USERNAME_TAKEN in e or EMAIL_TAKEN in e]
-        if taken:
-            raise PortalRejected(
-                f"el usuario {user.username} o su correo ya existen en el portal con otra "
-                "contraseña",
-                errors=err.errors,
-                hint="si es de esta persona, ponga su contraseña en la variable del perfil; "
-                "si no, cambie el nombre de usuario o el correo del perfil",
-            ) from None
-        raise
+        if not taken:
+            expectation.cancel()
+            raise
+        landing = await _taken_by_whom(actor, expectation, err)
+        if landing is not Landing.NOT_ACTIVATED:
+            expectation.cancel()
+            return {"user": user.username, "found": "registrado y activo"}
     except BaseException:
         expectation.cancel()
         raise
     job.pending_mail[user.username] = expectation
     return {"user": user.username, "found": "registrado ahora"}
+
+
+async def _taken_by_whom(actor: Actor, expectation: Expectation, err: PortalRejected) -> Landing:
+    """ "Ya está en uso" after Registrar usuario: ours when our password logs in. A browser
+    sends a POST again when its answer was cut on a kept-alive connection, so the answer seen
+    may be the second copy's, the portal having registered the user (and sent the mail) on the
+    first: then the user is ours and the mail is on its way. Anyone else's is a data error."""
+    try:
+        landing = await actor.login()
+    except BaseException:
+        expectation.cancel()
+        raise
+    if landing is Landing.REFUSED:
+        expectation.cancel()
+        raise PortalRejected(
+            f"el usuario {actor.user.username} o su correo ya existen en el portal con otra "
+            "contraseña",
+            errors=err.errors,
+            hint="si es de esta persona, ponga su contraseña en la variable del perfil; "
+            "si no, cambie el nombre de usuario o el correo del perfil",
+        ) from None
+    return landing
 
 
 async def _stop_if_published(job: Job, actor: Actor) -> None:
