@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from robot.errors import NeedsPerson, PortalError
+from robot.errors import NeedsPerson, PortalError, PortalRejected
 from robot.flows.account import logged_in
 from robot.flows.runtime import Actor, Job, Runtime, Tracker
 from robot.flows.user import resend
@@ -19,7 +19,7 @@ from robot.portal.mapping import user_fields
 from robot.portal.pages.admin import UsersAdminPage
 from robot.portal.pages.auth import ConsentPage, Landing
 from robot.portal.pages.entity import EntityPage, RegistrationsPage
-from robot.portal.pages.register import Activation, ConfirmPage
+from robot.portal.pages.register import EMAIL_TAKEN, USERNAME_TAKEN, Activation, ConfirmPage
 
 ACCEPTED = "Aceptado"
 PENDING = "Pendiente"
@@ -86,7 +86,17 @@ async def create(rt: Runtime, tr: Tracker, job: Job, admin: Actor, step: str) ->
     expectation = await watcher.register(user.email, ACTIVATION_KINDS)  # before the click
     tr.start(step)
     try:
-        await page.create(user_fields(user))
+        try:
+            await page.create(user_fields(user))
+        except PortalRejected as err:
+            # "ya está en uso": a browser sends a POST again when its answer was cut, so this
+            # may answer the copy of a Crear the portal did (and mailed): ours when the user
+            # is now in the account; anyone else's is a data error.
+            if not any(USERNAME_TAKEN in e or EMAIL_TAKEN in e for e in err.errors):
+                raise
+            await page.open()
+            if await page.state_of(user.email) is None:
+                raise
     except BaseException:
         expectation.cancel()
         raise

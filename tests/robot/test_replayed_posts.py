@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from robot.portal_rules import nit_check_digit
 from tests.robot.batch import (
@@ -33,7 +34,10 @@ pytestmark = pytest.mark.browser
 @pytest.mark.timeout(600)
 def test_every_replayed_post_still_onboards_once(tmp_path: Path) -> None:
     folder = tmp_path / "profiles"
-    acme = derive_profile(folder, "acme-sas", "r1", "901600301", extra_users=1)
+    acme = derive_profile(folder, "acme-sas", "r1", "901600301", extra_users=2)
+    data = yaml.safe_load(acme.read_text(encoding="utf-8"))
+    data["additional_users"][1]["registration"] = "administrator"  # Usuarios > Crear
+    acme.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     andina = derive_profile(folder, "andina-existente", "r1", "900600303")
     out = tmp_path / "out"
     batch = scenario(
@@ -64,5 +68,7 @@ def test_every_replayed_post_still_onboards_once(tmp_path: Path) -> None:
         "/CO1Marketplace/Companies/Entity/Index",
         "/CO1Marketplace/Companies/SupplierRegistration/Index",
         "/CO1Marketplace/Users/Admin/Index",
+        "/CO1Marketplace/Users/Admin/Create",
+        "/STS/Users/Register/Confirm",
     ):
         assert form in cut, sorted(cut)
