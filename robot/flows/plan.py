@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,7 @@ def prepare(job: Job, out_dir: Path, max_bytes: int, day: dt.date | None) -> dic
     )
     job.manifest = manifest
     return {
+        "found": _prepared(manifest),
         "date": manifest.date,
         "manifest": str(job.dir / "documents" / MANIFEST_NAME),
         "documents": [
@@ -163,6 +165,16 @@ def prepare(job: Job, out_dir: Path, max_bytes: int, day: dt.date | None) -> dic
             for e in manifest.entries
         ],
     }
+
+
+_MARKED = {"marca de agua": "con marca de agua", "constancia": "con constancia"}
+
+
+def _prepared(manifest: Manifest) -> str:
+    """The step's line in the progress: ``4 documentos preparados (2 con marca de agua, …)``."""
+    counts = Counter(_MARKED.get(e.marking, "sin marcar") for e in manifest.entries)
+    kinds = ", ".join(f"{n} {marking}" for marking, n in sorted(counts.items()))
+    return f"{len(manifest.entries)} documentos preparados" + (f" ({kinds})" if kinds else "")
 
 
 def load_manifest(job: Job, out_dir: Path) -> Manifest | None:

@@ -49,6 +49,8 @@ def test_every_replayed_post_still_onboards_once(tmp_path: Path) -> None:
     )
     run = run_robot(batch, out, env={"SECOP_ROBOT_BACKOFF_SECONDS": "1"})
     assert run.code == 0, run.text
+    # the documents step says what it prepared (it once printed "documents ✓ " and nothing)
+    assert "documents ✓ 4 documentos preparados (2 con marca de agua, 2 sin marcar)" in run.text
     assert duplicates(out) == {}
     check_onboarded_on_portal(out, acme)
     entry = results(out)["900600303-" + nit_check_digit("900600303")]
