@@ -1,10 +1,7 @@
 """Prepare a supplier's documents: check, mark, convert, preview, and write the manifest.
 
 Originals are only read. Everything is written into ``out_dir``: the files to upload,
-``previews/*.png`` and ``manifest.json``.
-
-A prepared file is held as :class:`~robot.documents.parts.Parts`, sized, written and hashed
-without joining it again; its preview is rendered from the written file.
+``previews/*.png`` and ``manifest.json``. A preview is rendered from the written file.
 """
 
 from __future__ import annotations
@@ -13,7 +10,9 @@ import contextlib
 import datetime as dt
 import errno
 import io
+import os
 import re
+import secrets
 import struct
 import tempfile
 import unicodedata
@@ -35,13 +34,13 @@ from robot.documents.checks import (
     open_pdf,
     preflight,
     read_document,
+    sha256,
     short_error,
 )
 from robot.documents.constancia import CoveredDocument, make_constancia
 from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
-from robot.documents.parts import Parts
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError, DocumentLimitError, SetupError
@@ -53,7 +52,7 @@ PREVIEW_DIR = "previews"
 
 @dataclass(frozen=True)
 class _Output:
-    output: Parts
+    output: bytes
     suffix: str
     pages: int
     marking: str
@@ -110,7 +109,7 @@ def prepare_documents(
         watermark_text=text,
         entries=tuple(entries),
     )
-    _write(out_dir / MANIFEST_NAME, Parts.of(manifest.to_json().encode("utf-8")))
+    _write(out_dir / MANIFEST_NAME, manifest.to_json().encode("utf-8"))
     return manifest
 
 
@@ -162,7 +161,7 @@ def _prepare_one(
             hint="use --out con otra carpeta: los originales nunca se sobrescriben",
         )
     stage = "después de la marca de agua" if result.marking != "ninguna" else "al convertirlo"
-    size = result.output.size
+    size = len(result.output)
     check_size(spec.path.name, size, max_bytes, stage=stage)
     _write(target, result.output)
     with _library_errors(spec.path.name, "previsualizar"):
@@ -170,7 +169,7 @@ def _prepare_one(
     return ManifestEntry(
         slot=spec.slot,
         original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
-        output=FileFacts(name, size, result.output.sha256(), result.pages),
+        output=FileFacts(name, size, sha256(result.output), result.pages),
         confidential=spec.confidential,
         marking=result.marking,
         method=result.method,
@@ -189,17 +188,17 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
             return _Output(done.output, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
         if checked.encrypted:
             plain = _decrypted(data, name, spec.password)
-            return _Output(Parts((plain,)), ".pdf", checked.pages, marking, "pdf-decrypted")
-        return _Output(Parts.of(data), ".pdf", checked.pages, marking, "copy")
+            return _Output(plain, ".pdf", checked.pages, marking, "pdf-decrypted")
+        return _Output(data, ".pdf", checked.pages, marking, "copy")
     if spec.image_output == "pdf":
         pdf = image_to_watermarked_pdf(data, text if stamp else None, name=name)
         method = "image-to-pdf-watermark" if stamp else "image-to-pdf"
-        return _Output(Parts.of(pdf), ".pdf", 1, marking, method)
+        return _Output(pdf, ".pdf", 1, marking, method)
     suffix = spec.path.suffix.lower()
     if stamp:
         marked = watermark_image(data, text, checked.kind)
-        return _Output(Parts.of(marked), suffix, 1, marking, "image-watermark")
-    return _Output(Parts.of(data), suffix, 1, marking, "copy")
+        return _Output(marked, suffix, 1, marking, "image-watermark")
+    return _Output(data, suffix, 1, marking, "copy")
 
 
 def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
@@ -215,7 +214,7 @@ def _write_preview(suffix: str, target: Path, out_dir: Path) -> str:
     """Render the written file ``target`` (pdfium and Pillow read it from disk)."""
     png = pdf_preview(target) if suffix == ".pdf" else image_preview(target)
     rel = f"{PREVIEW_DIR}/{target.stem}.png"
-    _write(out_dir / rel, Parts.of(png))
+    _write(out_dir / rel, png)
     return rel
 
 
@@ -248,11 +247,11 @@ def _library_errors(name: str, what: str) -> Iterator[None]:
         ) from None
 
 
-def _write(target: Path, content: Parts) -> None:
+def _write(target: Path, content: bytes) -> None:
     """Write ``content`` as a new file (never through a link already in the output folder);
     a full disk is the machine's problem (exit 2), with nothing half-written left."""
     try:
-        content.write_to(target)
+        _new_file(target, content)
     except OSError as err:
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             raise SetupError(
@@ -264,6 +263,28 @@ def _write(target: Path, content: Parts) -> None:
             hint="revise que la carpeta de salida (--out) exista, tenga espacio y permiso "
             "de escritura",
         ) from None
+
+
+def _new_file(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` as a new file: written beside it under a fresh name
+    (never through a link already there), then renamed onto ``path``, which replaces a
+    file or a symbolic link there without following it. On any failure (a full disk)
+    the partial file is removed and the OSError raised: nothing half-written is left."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        temporary = f".{path.name}.{secrets.token_hex(6)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        handle = os.open(temporary, flags, 0o644, dir_fd=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
 
 
 def _own_folder(folder: Path) -> None:
@@ -294,14 +315,14 @@ def _constancia_entry(
     data = read_document(spec.path)
     checked = preflight(spec.path, data=data, password=spec.password, max_bytes=max_bytes)
     covered = CoveredDocument(spec.slot, spec.path.name, checked.pages, checked.sha256)
-    content = Parts.of(make_constancia(supplier, [covered], day))
+    content = make_constancia(supplier, [covered], day)
     name = _unique_name(f"{spec.slot}-{Path(CONSTANCIA_NAME).stem}", ".pdf", used)
     target = out_dir / name
     _write(target, content)
     return ManifestEntry(
         slot=spec.slot,
         original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
-        output=FileFacts(name, content.size, content.sha256(), 1),
+        output=FileFacts(name, len(content), sha256(content), 1),
         confidential=True,
         marking="constancia",
         method="constancia",

@@ -31,7 +31,6 @@ from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
 from robot.documents.fullcopy import full_copy, remove_active_content
 from robot.documents.geometry import stamp_matrix
-from robot.documents.parts import Parts
 from robot.documents.signed import certification, is_signed, signed_update
 from robot.errors import DocumentCorruptError, DocumentError
 
@@ -67,7 +66,7 @@ class WatermarkResult:
     the whole document again: every unsigned PDF, decrypted and repaired ones included) or
     "signed-update" (the signed original kept byte for byte, the mark appended by pyHanko)."""
 
-    output: Parts
+    output: bytes
     pages: int
     notes: tuple[str, ...] = ()
     written_as: WrittenAs = "full-copy"
@@ -83,7 +82,7 @@ def watermark_pdf(
 ) -> bytes:
     """``data`` with ``text`` stamped diagonally on every page. The input is not changed."""
     result = watermark_pdf_result(data, text, name=name, password=password, opacity=opacity)
-    return result.output.to_bytes()
+    return result.output
 
 
 def watermark_pdf_result(
@@ -130,11 +129,11 @@ def watermark_pdf_result(
             if removed:
                 notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
             notes.append(SIGNED_NOTE)
-            return WatermarkResult(Parts.of(out), pages, tuple(notes), "signed-update")
+            return WatermarkResult(out, pages, tuple(notes), "signed-update")
         out = target.read_bytes()
     if repaired:
         _check_copy(out, pages, name)
-    return WatermarkResult(Parts.of(out), pages, tuple(notes), "full-copy")
+    return WatermarkResult(out, pages, tuple(notes), "full-copy")
 
 
 def _certified(name: str, level: int) -> DocumentError:

@@ -83,7 +83,7 @@ def encrypt(data: bytes, lock: Lock) -> bytes:
 def _assert_marked_without_password(encrypted: bytes, password: str | None) -> None:
     result = watermark_pdf_result(encrypted, TEXT, password=password)
     assert result.written_as == "full-copy"
-    out = result.output.to_bytes()
+    out = result.output
     pages = assert_watermarked(out, TEXT, encrypted, password=password or "")
     assert result.pages == pages
     assert _ENCRYPT_KEY.search(out) is None
@@ -110,7 +110,7 @@ def test_an_encrypted_pdfa1_still_gets_the_opaque_mark() -> None:
     encrypted = encrypt((CORPUS / "crazyones-pdfa.pdf").read_bytes(), Lock(4, True, True))
     result = watermark_pdf_result(encrypted, TEXT, password=USER)
     assert result.notes == (PDFA1_NOTE,)  # PDF/A-1 read from the decrypted XMP
-    assert_watermarked(result.output.to_bytes(), TEXT, encrypted, password=USER)
+    assert_watermarked(result.output, TEXT, encrypted, password=USER)
 
 
 @pytest.mark.parametrize("password", [None, "mala"])

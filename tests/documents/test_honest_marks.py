@@ -110,27 +110,25 @@ def _assert_seen(out: bytes) -> None:
 
 @pytest.mark.parametrize("name", CORPUS_PDFS)
 def test_the_mark_is_seen_on_every_page_of_the_corpus(name: str) -> None:
-    _assert_seen(
-        watermark_pdf_result((CORPUS / name).read_bytes(), TEXT, name=name).output.to_bytes()
-    )
+    _assert_seen(watermark_pdf_result((CORPUS / name).read_bytes(), TEXT, name=name).output)
 
 
 @pytest.mark.parametrize("name", EDGE_PDFS)
 def test_the_mark_is_seen_on_every_edge_case(name: str, edge_pdfs: dict[str, Path]) -> None:
-    _assert_seen(watermark_pdf_result(edge_pdfs[name].read_bytes(), TEXT).output.to_bytes())
+    _assert_seen(watermark_pdf_result(edge_pdfs[name].read_bytes(), TEXT).output)
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_the_mark_is_seen_whatever_the_page_does(case: str) -> None:
     original = HOSTILE[case]()
-    out = watermark_pdf_result(original, TEXT).output.to_bytes()
+    out = watermark_pdf_result(original, TEXT).output
     _assert_seen(out)
     assert_watermarked(out, TEXT, original)
 
 
 def test_the_check_catches_a_mark_covered_after_marking() -> None:
     """The check can fail: an opaque annotation put over the page after marking hides it."""
-    out = watermark_pdf_result(_saved(_page()), TEXT).output.to_bytes()
+    out = watermark_pdf_result(_saved(_page()), TEXT).output
     _assert_seen(out)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         _cover(pdf, pdf.pages[0])
@@ -187,7 +185,7 @@ def _active() -> bytes:
 
 def test_attachments_scripts_and_actions_are_removed_and_noted() -> None:
     result = watermark_pdf_result(_active(), TEXT)
-    out = result.output.to_bytes()
+    out = result.output
     (note,) = result.notes
     assert note.startswith(REMOVED_NOTE.split("{")[0])
     for said in ("archivos adjuntos", "JavaScript", "acción al abrir", "formulario XFA"):
@@ -207,7 +205,7 @@ def test_a_plain_destination_on_opening_is_kept() -> None:
     pdf.Root.OpenAction = [pdf.pages[0].obj, pikepdf.Name.Fit]
     result = watermark_pdf_result(_saved(pdf), TEXT)
     assert result.notes == ()
-    with pikepdf.open(io.BytesIO(result.output.to_bytes())) as marked:
+    with pikepdf.open(io.BytesIO(result.output)) as marked:
         assert "/OpenAction" in marked.Root
 
 
@@ -218,7 +216,7 @@ def test_the_mark_is_seen_on_a_signed_pdf_whatever_the_page_does(case: str) -> N
     original = really_signed(HOSTILE[case]())
     result = watermark_pdf_result(original, TEXT)
     assert result.written_as == "signed-update"
-    out = result.output.to_bytes()
+    out = result.output
     _assert_seen(out)
     assert_watermarked(out, TEXT, original)
     verdict = signature_verdict(out)
@@ -230,7 +228,7 @@ def test_the_mark_is_seen_on_every_page_of_the_corpus_signed(name: str) -> None:
     original = really_signed((CORPUS / name).read_bytes())
     result = watermark_pdf_result(original, TEXT, name=name)
     assert result.written_as == "signed-update"
-    _assert_seen(result.output.to_bytes())
+    _assert_seen(result.output)
 
 
 def test_a_signed_pdf_loses_attachments_scripts_and_actions_in_the_new_revision() -> None:
@@ -242,7 +240,7 @@ def test_a_signed_pdf_loses_attachments_scripts_and_actions_in_the_new_revision(
     removed, _signed = result.notes
     for said in ("archivos adjuntos", "JavaScript", "acción al abrir", "formulario XFA"):
         assert said in removed
-    out = result.output.to_bytes()
+    out = result.output
     with pikepdf.open(io.BytesIO(out)) as pdf:
         root = pdf.Root
         assert "/OpenAction" not in root and "/AA" not in root

@@ -13,7 +13,7 @@ import pytest
 
 from robot.documents import prepare_documents
 from robot.documents.model import DocumentSpec
-from robot.documents.parts import Parts
+from robot.documents.prepare import _new_file
 from robot.errors import DocumentError, SetupError
 from tests.documents.test_images_constancia import SUPPLIER
 from tests.fixtures.documents import CORPUS
@@ -58,7 +58,7 @@ def test_a_previews_link_to_another_folder_is_refused(tmp_path: Path) -> None:
 
 
 def _disk_full_after(monkeypatch: pytest.MonkeyPatch, allowed: int) -> None:
-    """Every file written through Parts takes ``allowed`` bytes, then the disk is full."""
+    """Every file written by prepare takes ``allowed`` bytes, then the disk is full."""
     real_fdopen = os.fdopen
 
     class Filling:
@@ -88,7 +88,7 @@ def test_a_full_disk_leaves_no_half_written_file(
 ) -> None:
     _disk_full_after(monkeypatch, 1000)
     with pytest.raises(OSError, match="No space"):
-        Parts.of(b"x" * 5000).write_to(tmp_path / "grande.pdf")
+        _new_file(tmp_path / "grande.pdf", b"x" * 5000)
     assert list(tmp_path.iterdir()) == []
 
 

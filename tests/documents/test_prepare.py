@@ -27,7 +27,6 @@ from robot.documents import prepare as prepare_module
 from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
 from robot.documents.model import ImageOutput, watermark_text
-from robot.documents.parts import Parts
 from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
     DocumentCorruptError,
@@ -138,8 +137,8 @@ def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Pat
 def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """prepare never joins the output again: the result's parts go to the file one after
-    another, and the manifest's size and SHA-256 are those of the written file."""
+    """The written file is the watermark's output, and the manifest's size and SHA-256 are
+    those of the written file."""
     read: list[bytes] = []
     results: list[WatermarkResult] = []
 
@@ -151,12 +150,8 @@ def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
         results.append(watermark_pdf_result(*args, **kwargs))
         return results[-1]
 
-    def joining(self: Parts) -> bytes:
-        raise AssertionError("prepare joined the output into one bytes")
-
     monkeypatch.setattr(prepare_module, "read_document", reading)
     monkeypatch.setattr(prepare_module, "watermark_pdf_result", marking)
-    monkeypatch.setattr(Parts, "to_bytes", joining)
     source = CORPUS / "habibi-rotated.pdf"
     spec = DocumentSpec("experiencia", source, True, "watermark")
     # in this process (limits=False), where the patches apply
@@ -167,7 +162,8 @@ def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
     assert result.written_as == "full-copy"
     written = (tmp_path / "out" / entry.output.name).read_bytes()
     assert len(written) > len(read[0])
-    assert entry.output.sha256 == hashlib.sha256(written).hexdigest() == result.output.sha256()
+    assert written == result.output
+    assert entry.output.sha256 == hashlib.sha256(written).hexdigest()
     assert entry.output.size == len(written)
     assert_watermarked(written, TEXT, source.read_bytes())
     assert (tmp_path / "out" / (entry.preview or "")).stat().st_size > 0

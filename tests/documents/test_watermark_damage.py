@@ -39,7 +39,7 @@ def _check(data: bytes) -> None:
     except DocumentError:
         return  # damaged beyond what qpdf repairs: a clear error (the pre-flight says it first)
     assert result.written_as == "full-copy"
-    out = result.output.to_bytes()
+    out = result.output
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pikepdf.open(io.BytesIO(out)) as pdf:
