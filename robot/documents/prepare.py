@@ -91,13 +91,11 @@ def prepare_documents(
     entries: list[ManifestEntry] = []
     errors: list[DocumentError] = []
     used: set[str] = {CONSTANCIA_NAME, MANIFEST_NAME}
+    warm = partial(_warm_up, supplier, day, text)
     for spec in specs:
+        job = partial(_prepare_one, spec, supplier, day, text, out_dir, max_bytes, used, originals)
         try:
-            if spec.confidential and spec.marking == "constancia":
-                job = partial(_constancia_entry, spec, supplier, day, out_dir, max_bytes, used)
-            else:
-                job = partial(_prepare_one, spec, text, out_dir, max_bytes, used, originals)
-            entries.append(_bounded(spec.path.name, limits, text, job))
+            entries.append(_bounded(spec.path.name, limits, job, warm))
             used.add(entries[-1].output.name)
         except DocumentError as err:
             errors.append(err)
@@ -114,29 +112,32 @@ def prepare_documents(
 
 
 def _bounded(
-    name: str, limits: Limits | Literal[False], text: str, job: partial[ManifestEntry]
+    name: str, limits: Limits | Literal[False], job: partial[ManifestEntry], warm: partial[None]
 ) -> ManifestEntry:
     """``job()`` for the document ``name``, in a child process under ``limits``."""
     if limits is False:
         return job()
     try:
-        return call(job, limits=limits, warm=partial(_warm_up, text))
+        return call(job, limits=limits, warm=warm)
     except LimitExceeded as err:
         raise DocumentLimitError(f"{name}: {err.reason}", hint=err.hint) from None
 
 
-def _warm_up(text: str) -> None:
+def _warm_up(supplier: SupplierFacts, day: dt.date, text: str) -> None:
     """A blank page prepared once where each document's process is forked from: what a first
     document loads lazily (Pillow's plugins, pikepdf's XMP reader, the stamp) is loaded there."""
     with tempfile.TemporaryDirectory() as tmp, pikepdf.new() as pdf:
         pdf.add_blank_page()
         pdf.save(blank := Path(tmp, "blanco.pdf"))
         Path(tmp, PREVIEW_DIR).mkdir()
-        _prepare_one(DocumentSpec("warm", blank, True), text, Path(tmp), 1 << 30, set(), set())
+        warm = DocumentSpec("warm", blank, True)
+        _prepare_one(warm, supplier, day, text, Path(tmp), 1 << 30, set(), set())
 
 
 def _prepare_one(
     spec: DocumentSpec,
+    supplier: SupplierFacts,
+    day: dt.date,
     text: str,
     out_dir: Path,
     max_bytes: int,
@@ -144,25 +145,28 @@ def _prepare_one(
     originals: set[Path],
 ) -> ManifestEntry:
     data = read_document(spec.path)
+    constancia = spec.confidential and spec.marking == "constancia"
     checked = preflight(
         spec.path,
         data=data,
         password=spec.password,
         max_bytes=max_bytes,
-        max_pages=spec.max_pages,
+        max_pages=None if constancia else spec.max_pages,  # not uploaded: its constancia is
     )
     with _library_errors(spec.path.name, "marcar ni convertir"):
-        result = _transform(spec, checked, data, text)
-    name = _output_name(spec, result.suffix, used)
+        if constancia:
+            result = _constancia(spec, checked, supplier, day)
+        else:
+            result = _transform(spec, checked, data, text)
+    name = _output_name(spec, result, used)
     target = out_dir / name
     if target.resolve() in originals:
         raise DocumentError(
             f"{spec.path.name}: la carpeta de salida es la de los originales",
             hint="use --out con otra carpeta: los originales nunca se sobrescriben",
         )
-    stage = "después de la marca de agua" if result.marking != "ninguna" else "al convertirlo"
     size = len(result.output)
-    check_size(spec.path.name, size, max_bytes, stage=stage)
+    check_size(spec.path.name, size, max_bytes, stage=_STAGES[result.marking])
     _write(target, result.output)
     with _library_errors(spec.path.name, "previsualizar"):
         preview = _write_preview(result.suffix, target, out_dir)
@@ -178,9 +182,30 @@ def _prepare_one(
     )
 
 
+_STAGES = {
+    "marca de agua": "después de la marca de agua",
+    "constancia": "como constancia",
+    "ninguna": "al convertirlo",
+}
+
+
+def _constancia(
+    spec: DocumentSpec, checked: Checked, supplier: SupplierFacts, day: dt.date
+) -> _Output:
+    """The constancia that stands for the confidential document ``spec`` in its own slot.
+
+    The document is read and checked (so the constancia names its real pages and SHA-256) but
+    neither copied nor uploaded: the seed attaches the constancia "en los campos requeridos
+    para los documentos", in place of the document, which is then not published."""
+    covered = CoveredDocument(spec.slot, spec.path.name, checked.pages, checked.sha256)
+    note = f"constancia en lugar de {spec.path.name}: el documento no se carga ni se publica"
+    pdf = make_constancia(supplier, [covered], day)
+    return _Output(pdf, ".pdf", 1, "constancia", "constancia", (note,))
+
+
 def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> _Output:
     stamp = spec.confidential and spec.marking == "watermark"
-    marking = "marca de agua" if stamp else ("constancia" if spec.confidential else "ninguna")
+    marking = "marca de agua" if stamp else "ninguna"
     name = spec.path.name
     if checked.kind == "pdf":
         if stamp:
@@ -299,50 +324,15 @@ def _own_folder(folder: Path) -> None:
     folder.mkdir(exist_ok=True)
 
 
-def _constancia_entry(
-    spec: DocumentSpec,
-    supplier: SupplierFacts,
-    day: dt.date,
-    out_dir: Path,
-    max_bytes: int,
-    used: set[str],
-) -> ManifestEntry:
-    """The constancia that stands for the confidential document ``spec`` in its own slot.
-
-    The document is read and checked (so the constancia names its real pages and SHA-256) but
-    neither copied nor uploaded: the seed attaches the constancia "en los campos requeridos
-    para los documentos", in place of the document, which is then not published."""
-    data = read_document(spec.path)
-    checked = preflight(spec.path, data=data, password=spec.password, max_bytes=max_bytes)
-    covered = CoveredDocument(spec.slot, spec.path.name, checked.pages, checked.sha256)
-    content = make_constancia(supplier, [covered], day)
-    name = _unique_name(f"{spec.slot}-{Path(CONSTANCIA_NAME).stem}", ".pdf", used)
-    target = out_dir / name
-    _write(target, content)
-    return ManifestEntry(
-        slot=spec.slot,
-        original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
-        output=FileFacts(name, len(content), sha256(content), 1),
-        confidential=True,
-        marking="constancia",
-        method="constancia",
-        preview=_write_preview(".pdf", target, out_dir),
-        notes=(
-            *checked.notes,
-            f"constancia en lugar de {spec.path.name}: el documento no se carga ni se publica",
-        ),
-    )
-
-
-def _output_name(spec: DocumentSpec, suffix: str, used: set[str]) -> str:
-    """``<slot>-<stem><suffix>`` in plain ASCII, unique within the folder."""
+def _output_name(spec: DocumentSpec, result: _Output, used: set[str]) -> str:
+    """``<slot>-<stem><suffix>`` in plain ASCII (``<slot>-constancia-confidencialidad.pdf`` for a
+    constancia), unique within the folder."""
     plain = unicodedata.normalize("NFKD", spec.path.stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")[:60] or "documento"
+    if result.method == "constancia":
+        stem = Path(CONSTANCIA_NAME).stem
     base = spec.slot if stem == spec.slot else f"{spec.slot}-{stem}"
-    return _unique_name(base, suffix, used)
-
-
-def _unique_name(base: str, suffix: str, used: set[str]) -> str:
+    suffix = result.suffix
     name, n = f"{base}{suffix}", 1
     while name in used:
         n += 1

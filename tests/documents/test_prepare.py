@@ -126,6 +126,27 @@ def test_the_originals_folder_is_never_written_over(tmp_path: Path) -> None:
     assert _digests(tmp_path) == before
 
 
+def test_a_constancia_never_replaces_an_original(tmp_path: Path) -> None:
+    """A constancia is written like every prepared file: not over an original of the same
+    name in the output folder."""
+    original = tmp_path / "rut-constancia-confidencialidad.pdf"
+    shutil.copy(CORPUS / "pdflatex-4-pages.pdf", original)
+    before = _digests(tmp_path)
+    spec = DocumentSpec("rut", original, True, "constancia")
+    with pytest.raises(DocumentError, match="la carpeta de salida es la de los originales"):
+        prepare_documents([spec], SUPPLIER, tmp_path, today=DAY)
+    assert _digests(tmp_path) == before
+
+
+def test_a_constancia_over_the_portal_limit_is_refused(tmp_path: Path) -> None:
+    """The portal refuses any file over its limit, a constancia too (about 25 kB)."""
+    source = CORPUS / "minimal-document.pdf"
+    spec = DocumentSpec("rut", source, True, "constancia")
+    limit = source.stat().st_size + 1000
+    with pytest.raises(DocumentLimitError, match="como constancia, más que el límite"):
+        prepare_documents([spec], SUPPLIER, tmp_path / "out", max_bytes=limit, today=DAY)
+
+
 def test_a_file_that_grows_over_the_limit_after_marking_is_refused(tmp_path: Path) -> None:
     source = CORPUS / "minimal-document.pdf"
     limit = source.stat().st_size + 1000  # fits before, not with the embedded font
