@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 import pikepdf
 
+from robot.documents.active import remove_active_content
 from robot.documents.geometry import (
     DEFAULT_MEDIA,
     Matrix,
@@ -114,92 +115,3 @@ def _page_form(
     if key is not None:
         forms[key] = form
     return form
-
-
-# What the manifest's note says was removed (Spanish), and what it is looked for as.
-ATTACHMENTS, OPENING, AUTOMATIC, XFA = (
-    "archivos adjuntos",
-    "acción al abrir",
-    "acciones automáticas",
-    "formulario XFA",
-)
-ACTIVE_LINKS = "acciones que ejecutan código, abren programas o envían datos"
-NAME_TREES_REMOVED = (("/EmbeddedFiles", ATTACHMENTS), ("/JavaScript", "JavaScript"))
-ACTIONS_REMOVED = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
-
-
-def remove_active_content(pdf: pikepdf.Pdf) -> list[str]:
-    """Remove what could carry the unmarked original or run code: embedded files and
-    file-attachment annotations, JavaScript (named, in actions), the action on opening,
-    additional actions, XFA forms. Returns what was found, in Spanish."""
-    found: list[str] = []
-    root = pdf.Root
-    names = root.get("/Names")
-    if isinstance(names, pikepdf.Dictionary):
-        for key, label in NAME_TREES_REMOVED:
-            if key in names:
-                del names[key]
-                found.append(label)
-    opening = root.get("/OpenAction")
-    if isinstance(opening, pikepdf.Dictionary) and _active(opening):  # not a destination
-        del root["/OpenAction"]
-        found.append(OPENING)
-    if "/AA" in root:
-        del root["/AA"]
-        found.append(AUTOMATIC)
-    form = root.get("/AcroForm")
-    if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
-        del form["/XFA"]
-        found.append(XFA)
-    for page in pdf.pages:
-        found.extend(_clean_page(page.obj))
-    return sorted(set(found), key=found.index)
-
-
-def _active(action: pikepdf.Dictionary) -> bool:
-    """Whether an action, or one it chains to (/Next), runs code, starts a program or sends
-    data out."""
-    seen: set[tuple[int, int]] = set()
-    stack: list[pikepdf.Object] = [action]
-    while stack and len(seen) < 64:
-        item = stack.pop()
-        if isinstance(item, pikepdf.Array):
-            stack.extend(item)
-            continue
-        if not isinstance(item, pikepdf.Dictionary) or item.objgen in seen:
-            continue
-        if item.is_indirect:
-            seen.add(item.objgen)
-        if item.get("/S") in ACTIONS_REMOVED:
-            return True
-        if "/Next" in item:
-            stack.append(item.Next)
-    return False
-
-
-def _clean_page(page: pikepdf.Dictionary) -> list[str]:
-    found = []
-    if "/AA" in page:
-        del page["/AA"]
-        found.append(AUTOMATIC)
-    annots = page.get("/Annots")
-    if not isinstance(annots, pikepdf.Array):
-        return found
-    kept = []
-    for annot in annots:
-        if not isinstance(annot, pikepdf.Dictionary):
-            continue
-        if annot.get("/Subtype") == "/FileAttachment":
-            found.append(ATTACHMENTS)
-            continue
-        if "/AA" in annot:
-            del annot["/AA"]
-            found.append(AUTOMATIC)
-        action = annot.get("/A")
-        if isinstance(action, pikepdf.Dictionary) and _active(action):
-            del annot["/A"]
-            found.append(ACTIVE_LINKS)
-        kept.append(annot)
-    if len(kept) != len(annots):
-        page.Annots = pikepdf.Array(kept)
-    return found

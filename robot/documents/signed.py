@@ -20,18 +20,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from robot.documents.fullcopy import (
-    ACTIONS_REMOVED,
-    ACTIVE_LINKS,
-    ATTACHMENTS,
-    AUTOMATIC,
-    NAME_TREES_REMOVED,
-    OPENING,
-    PAGE_NAME,
-    STAMP_NAME,
-    XFA,
-    draw_operators,
-)
+from robot.documents.active import AUTOMATIC, clean_annotations, clean_catalog, resolved
+from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators
 from robot.documents.geometry import DEFAULT_MEDIA, Box, Matrix, PageView, box, view_of
 
 D = TypeVar("D", bound=generic.DictionaryObject)
@@ -112,7 +102,7 @@ def signed_update(
     first = writer.add_object(generic.StreamObject(stream_data=f"q {PAGE_NAME} Do Q\n".encode()))
     draws: dict[Matrix, generic.IndirectObject] = {}
     forms: dict[tuple[object, ...], generic.IndirectObject] = {}
-    removed = _clean_catalog(writer) if clean else []
+    removed = clean_catalog(writer.root, writer) if clean else []
     count = 0
     for page in _pages(writer):
         matrix = matrix_for(page.view, x1 - x0, y1 - y0)
@@ -126,9 +116,11 @@ def signed_update(
         if clean and "/AA" in page.page:
             del page.page["/AA"]
             removed.append(AUTOMATIC)
-        annots = _resolved(page.page.get("/Annots"))
+        annots = resolved(page.page.get("/Annots"))
         if isinstance(annots, generic.ArrayObject) and len(annots):
-            kept = _clean_annotations(writer, annots, removed) if clean else _raw_items(annots)
+            kept = _raw_items(annots)
+            if clean:
+                kept = clean_annotations(kept, removed, writer)
             on_top = _watermark_annotation(writer, page, form, matrix)
             page.page["/Annots"] = generic.ArrayObject([*kept, on_top])
         writer.mark_update(page.ref)
@@ -136,79 +128,6 @@ def signed_update(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), count, sorted(set(removed), key=removed.index)
-
-
-def _clean_catalog(writer: IncrementalPdfFileWriter) -> list[str]:
-    """The catalog's part of ``fullcopy.remove_active_content``, in the new revision."""
-    found: list[str] = []
-    root = writer.root
-    for key, labels in (("/Names", NAME_TREES_REMOVED), ("/AcroForm", (("/XFA", XFA),))):
-        holder = root.raw_get(key) if key in root else None
-        entries = _resolved(holder)
-        if isinstance(entries, generic.DictionaryObject):
-            gone = [(name, label) for name, label in labels if name in entries]
-            for name, label in gone:
-                del entries[name]
-                found.append(label)
-            if gone and isinstance(holder, generic.IndirectObject):
-                writer.mark_update(holder)
-    if _runs_code(root.get("/OpenAction")):  # a destination stays
-        del root["/OpenAction"]
-        found.append(OPENING)
-    if "/AA" in root:
-        del root["/AA"]
-        found.append(AUTOMATIC)
-    if found:
-        writer.update_root()
-    return found
-
-
-def _clean_annotations(
-    writer: IncrementalPdfFileWriter, annots: generic.ArrayObject, found: list[str]
-) -> list[generic.PdfObject]:
-    """The annotations to keep, without file attachments and without actions that run code."""
-    kept = []
-    for raw in _raw_items(annots):
-        annot = _resolved(raw)
-        if not isinstance(annot, generic.DictionaryObject):
-            continue
-        if annot.get("/Subtype") == "/FileAttachment":
-            found.append(ATTACHMENTS)
-            continue
-        gone = [(key, label) for key, label in _ANNOTATION_ACTIONS if _removable(annot, key)]
-        for key, label in gone:
-            del annot[key]
-            found.append(label)
-        if gone and isinstance(raw, generic.IndirectObject):
-            writer.mark_update(raw)
-        kept.append(raw)
-    return kept
-
-
-_ANNOTATION_ACTIONS = (("/AA", AUTOMATIC), ("/A", ACTIVE_LINKS))
-
-
-def _removable(annot: generic.DictionaryObject, key: str) -> bool:
-    """Additional actions always go; an action only when it runs code (a link stays)."""
-    return key in annot and (key == "/AA" or _runs_code(annot.get(key)))
-
-
-def _runs_code(action: object) -> bool:
-    """Whether an action, or one it chains to (/Next), runs code, starts a program or sends
-    data out (``fullcopy.ACTIONS_REMOVED``); a destination does not."""
-    stack = [action]
-    for _ in range(64):  # a chain may loop
-        if not stack:
-            return False
-        item = _resolved(stack.pop())
-        if isinstance(item, generic.ArrayObject):
-            stack.extend(item)
-        elif isinstance(item, generic.DictionaryObject):
-            if item.get("/S") in ACTIONS_REMOVED:
-                return True
-            if "/Next" in item:
-                stack.append(item.raw_get("/Next"))
-    return False
 
 
 def _page_form(
@@ -313,7 +232,7 @@ def _pages(writer: IncrementalPdfFileWriter) -> Iterator[_Page]:
         if not isinstance(node, generic.DictionaryObject) or depth > _MAX_DEPTH:
             continue
         here = {**inherited, **{key: node.raw_get(key) for key in _INHERITED if key in node}}
-        kids = _resolved(node.get("/Kids"))  # dict.get: pyHanko resolves only with [ ]
+        kids = resolved(node.get("/Kids"))  # dict.get: pyHanko resolves only with [ ]
         if node.get("/Type") == "/Pages" or isinstance(kids, generic.ArrayObject):
             children = _raw_items(kids) if isinstance(kids, generic.ArrayObject) else []
             stack.extend((kid, here, depth + 1) for kid in reversed(children))
@@ -325,19 +244,15 @@ def _page(
     ref: generic.IndirectObject, page: generic.DictionaryObject, inherited: dict[str, object]
 ) -> _Page:
     raw = inherited.get("/Resources")
-    dictionary = isinstance(_resolved(raw), generic.DictionaryObject)
+    dictionary = isinstance(resolved(raw), generic.DictionaryObject)
     resources = raw if dictionary and isinstance(raw, generic.PdfObject) else None
-    turn = _resolved(inherited.get("/Rotate"))
+    turn = resolved(inherited.get("/Rotate"))
     rotate = int(turn) if isinstance(turn, int | float) else 0
     media = _box(inherited, "/MediaBox")
     view = view_of(media, _box(inherited, "/CropBox"), rotate)
     return _Page(ref, page, resources, media or DEFAULT_MEDIA, view)
 
 
-def _resolved(value: object) -> object:
-    return value.get_object() if isinstance(value, generic.IndirectObject) else value
-
-
 def _box(inherited: dict[str, object], key: str) -> Box | None:
-    raw = _resolved(inherited.get(key))
-    return box([_resolved(v) for v in raw]) if isinstance(raw, generic.ArrayObject) else None
+    raw = resolved(inherited.get(key))
+    return box([resolved(v) for v in raw]) if isinstance(raw, generic.ArrayObject) else None

@@ -27,9 +27,10 @@ import pikepdf
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from robot.documents.active import remove_active_content
 from robot.documents.checks import open_pdf
 from robot.documents.fonts import FONT_NAME, register_fonts, text_width
-from robot.documents.fullcopy import full_copy, remove_active_content
+from robot.documents.fullcopy import full_copy
 from robot.documents.geometry import stamp_matrix
 from robot.documents.signed import certification, is_signed, signed_update
 from robot.errors import DocumentCorruptError, DocumentError

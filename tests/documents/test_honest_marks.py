@@ -209,6 +209,38 @@ def test_a_plain_destination_on_opening_is_kept() -> None:
         assert "/OpenAction" in marked.Root
 
 
+def _hidden_actions() -> bytes:
+    """An action on opening whose /Next is an array holding itself (a loop), and a link
+    whose JavaScript action names its type through a reference (/S 9 0 R)."""
+    pdf = _page()
+    loop = pdf.make_indirect(pikepdf.Array())
+    loop.append(loop)
+    pdf.Root.OpenAction = pikepdf.Dictionary(
+        S=pikepdf.Name.GoTo, D=[pdf.pages[0].obj, pikepdf.Name.Fit], Next=loop
+    )
+    script = pikepdf.Dictionary(S=pdf.make_indirect(pikepdf.Name.JavaScript), JS="app.alert(1)")
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[72, 690, 300, 720], A=script
+    )
+    pdf.pages[0].obj.Annots = pikepdf.Array([pdf.make_indirect(link)])
+    return _saved(pdf)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_looping_or_indirect_action_is_removed(signed: bool) -> None:
+    """Both object models read an action alike: a /Next loop ends (counted as running code:
+    removed rather than left unread) and a type given by reference is read."""
+    original = really_signed(_hidden_actions()) if signed else _hidden_actions()
+    result = watermark_pdf_result(original, TEXT)
+    assert result.written_as == ("signed-update" if signed else "full-copy")
+    assert "acción al abrir" in result.notes[0]
+    assert "acciones que ejecutan código" in result.notes[0]
+    with pikepdf.open(io.BytesIO(result.output)) as pdf:
+        assert "/OpenAction" not in pdf.Root
+        assert all("/A" not in annot for annot in pdf.pages[0].obj.Annots)
+
+
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_the_mark_is_seen_on_a_signed_pdf_whatever_the_page_does(case: str) -> None:
     """The signed path isolates the page the same way, and puts the stamp once more as a
