@@ -25,34 +25,18 @@ from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators
 from robot.documents.geometry import DEFAULT_MEDIA, Box, Matrix, PageView, box, view_of
 
 D = TypeVar("D", bound=generic.DictionaryObject)
-_MAX_DEPTH = 64  # page-tree and form-field depth; a malformed tree may loop
+_MAX_DEPTH = 64  # page-tree depth; a malformed tree may loop
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 
 
 def is_signed(pdf: pikepdf.Pdf) -> bool:
-    """Whether a form field of type /Sig (its own or inherited) carries a value, a signature
-    dictionary: then the signed bytes must stay as they are for the signature to verify."""
-    form = pdf.Root.get("/AcroForm")
-    fields = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
-    if not isinstance(fields, pikepdf.Array):
-        return False
-    stack: list[tuple[pikepdf.Object, object, int]] = [(f, None, 0) for f in fields]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        field, inherited, depth = stack.pop()
-        if not isinstance(field, pikepdf.Dictionary) or depth > _MAX_DEPTH:
-            continue
-        if field.is_indirect:
-            if field.objgen in seen:
-                continue
-            seen.add(field.objgen)
-        kind = field.get("/FT", inherited)
-        if kind == pikepdf.Name.Sig and isinstance(field.get("/V"), pikepdf.Dictionary):
-            return True
-        kids = field.get("/Kids")
-        if isinstance(kids, pikepdf.Array):
-            stack.extend((kid, kind, depth + 1) for kid in kids)
-    return False
+    """Whether a form field of type /Sig (its own or inherited, as qpdf reads the form's field
+    tree) carries a value, a signature dictionary: then the signed bytes must stay as they are
+    for the signature to verify."""
+    return any(
+        field.field_type == pikepdf.Name.Sig and isinstance(field.value, pikepdf.Dictionary)
+        for field in pdf.acroform.fields
+    )
 
 
 def certification(pdf: pikepdf.Pdf) -> int | None:

@@ -151,6 +151,21 @@ def test_a_signature_field_in_a_field_tree_is_found(
     assert result.written_as == "signed-update"
 
 
+@pytest.mark.timeout(60)
+def test_a_field_tree_that_loops_is_read_to_its_end() -> None:
+    """Two fields that list each other as kids, before the signature field: the signature is
+    still found, and the look ends."""
+    with pikepdf.open(io.BytesIO(signed_pdf())) as pdf:
+        first = pdf.make_indirect(pikepdf.Dictionary(T=pikepdf.String("a")))
+        second = pdf.make_indirect(pikepdf.Dictionary(T=pikepdf.String("b"), Kids=[first]))
+        first.Kids = [second]
+        pdf.Root.AcroForm.Fields = [first, *pdf.Root.AcroForm.Fields]
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as pdf:
+        assert is_signed(pdf)
+
+
 def test_an_empty_signature_field_is_rewritten_like_any_page() -> None:
     original = signed_pdf(signature=False)
     result = watermark_pdf_result(original, TEXT)
