@@ -110,31 +110,30 @@ def watermark_pdf_result(
                 raise _certified(name, level)
             repaired = bool(pdf.get_warnings())  # open_pdf has read the page tree
             signed = is_signed(pdf)
-            if signed and not pdf.is_encrypted and not repaired:
-                pages = -1  # the signed path, below, once qpdf has let the file go
+            update = signed and not pdf.is_encrypted and not repaired
+            if update:  # below, once qpdf has let the file go
                 active = bool(remove_active_content(pdf))  # qpdf looks fast; not saved
             else:
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                     version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
                     pages, removed = full_copy(pdf, form, _PLACED, target, version)
-                if removed:
-                    notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
-                if signed:
-                    notes.append(SIGNATURE_LOST_NOTE)
-                elif repaired:
-                    notes.append(REWRITTEN_NOTE)
-        if pages < 0:
+        if update:
             stamp_pdf = _stamp_document(text, opacity)
             out, pages, removed = signed_update(data, stamp_pdf, _PLACED, clean=active)
-            if removed:
-                notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
-            notes.append(SIGNED_NOTE)
-            return WatermarkResult(out, pages, tuple(notes), "signed-update")
-        out = target.read_bytes()
-    if repaired:
+        else:
+            out = target.read_bytes()
+    if removed:
+        notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
+    if update:
+        notes.append(SIGNED_NOTE)
+    elif signed:
+        notes.append(SIGNATURE_LOST_NOTE)
+    elif repaired:
+        notes.append(REWRITTEN_NOTE)
+    if repaired:  # signed or not, a repaired file was copied in full
         _check_copy(out, pages, name)
-    return WatermarkResult(out, pages, tuple(notes), "full-copy")
+    return WatermarkResult(out, pages, tuple(notes), "signed-update" if update else "full-copy")
 
 
 def _certified(name: str, level: int) -> DocumentError:
