@@ -41,7 +41,6 @@ DEFAULT_MAX_BYTES = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
 class Checked:
     """What the pre-flight learnt about one file."""
 
-    name: str
     kind: Kind
     size: int
     sha256: str
@@ -122,7 +121,10 @@ def open_pdf(source: bytes | Path, name: str, password: str | None = None) -> pi
         ) from None
     if count == 0:
         pdf.close()
-        raise _no_pages(name)
+        raise DocumentCorruptError(
+            f"{name}: el PDF no tiene páginas",
+            hint="revise que sea el documento correcto y vuelva a exportarlo",
+        )
     return pdf
 
 
@@ -175,7 +177,7 @@ def preflight(
         return _preflight_pdf(name, raw, password, max_pages)
     _check_image(name, raw, kind)
     check_pages(name, 1, max_pages)
-    return Checked(name, kind, len(raw), sha256(raw), 1)
+    return Checked(kind, len(raw), sha256(raw), 1)
 
 
 def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int | None) -> Checked:
@@ -188,14 +190,7 @@ def _preflight_pdf(name: str, raw: bytes, password: str | None, max_pages: int |
         if pdf.get_warnings():
             notes.append("PDF con errores menores que se corrigieron al leerlo")
     check_pages(name, pages, max_pages)
-    return Checked(name, "pdf", len(raw), sha256(raw), pages, encrypted, tuple(notes))
-
-
-def _no_pages(name: str) -> DocumentCorruptError:
-    return DocumentCorruptError(
-        f"{name}: el PDF no tiene páginas",
-        hint="revise que sea el documento correcto y vuelva a exportarlo",
-    )
+    return Checked("pdf", len(raw), sha256(raw), pages, encrypted, tuple(notes))
 
 
 def _check_image(name: str, raw: bytes, kind: Kind) -> None:
