@@ -16,9 +16,7 @@ ImageFormat = Literal["jpeg", "png"]
 _PDF_DPI = 150.0  # an image without a resolution is taken as a 150 dpi scan
 
 
-def watermark_image(
-    data: bytes, text: str, fmt: ImageFormat, *, opacity: float = DEFAULT_OPACITY
-) -> bytes:
+def watermark_image(data: bytes, text: str, fmt: ImageFormat) -> bytes:
     """``data`` with ``text`` drawn along its displayed diagonal, saved again as ``fmt``.
 
     EXIF orientation is applied first, so the text is upright as a viewer shows the image.
@@ -27,7 +25,7 @@ def watermark_image(
         image = ImageOps.exif_transpose(opened)
         dpi = opened.info.get("dpi")
     base = image.convert("RGBA")
-    layer = _text_layer(base.size, text, opacity)
+    layer = _text_layer(base.size, text)
     marked = Image.alpha_composite(base, layer)
     out = io.BytesIO()
     extra = {"dpi": dpi} if dpi else {}
@@ -39,9 +37,7 @@ def watermark_image(
     return out.getvalue()
 
 
-def image_to_watermarked_pdf(
-    data: bytes, text: str | None, *, name: str = "imagen", opacity: float = DEFAULT_OPACITY
-) -> bytes:
+def image_to_watermarked_pdf(data: bytes, text: str | None, *, name: str = "imagen") -> bytes:
     """A one-page PDF of the image (upright, at its own resolution, 150 dpi if it has none),
     with ``text`` as a real, extractable PDF watermark; ``text=None`` converts only."""
     with Image.open(io.BytesIO(data)) as opened:
@@ -58,10 +54,10 @@ def image_to_watermarked_pdf(
     resolution = float(dpi[0]) if float(dpi[0]) > 1 else _PDF_DPI
     image.save(out, "PDF", resolution=resolution)
     pdf = out.getvalue()
-    return pdf if text is None else watermark_pdf(pdf, text, name=name, opacity=opacity)
+    return pdf if text is None else watermark_pdf(pdf, text, name=name)
 
 
-def _text_layer(size: tuple[int, int], text: str, opacity: float) -> Image.Image:
+def _text_layer(size: tuple[int, int], text: str) -> Image.Image:
     """A transparent layer the size of the image with ``text`` centred on its diagonal."""
     width, height = size
     font = ImageFont.truetype(str(FONT_PATH), 100)
@@ -73,7 +69,7 @@ def _text_layer(size: tuple[int, int], text: str, opacity: float) -> Image.Image
     box = (int(right - left) + 4, int(bottom - top) + 4)
     stamp = Image.new("RGBA", box, (0, 0, 0, 0))
     red, green, blue = (round(c * 255) for c in COLOR)
-    fill = (red, green, blue, round(opacity * 255))
+    fill = (red, green, blue, round(DEFAULT_OPACITY * 255))
     ImageDraw.Draw(stamp).text((2 - left, 2 - top), text, font=font, fill=fill)
     rotated = stamp.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
     layer = Image.new("RGBA", size, (0, 0, 0, 0))

@@ -11,14 +11,12 @@ from PIL import Image
 THUMB_WIDTH = 320
 
 
-def pdf_preview(
-    source: bytes | Path, *, width: int = THUMB_WIDTH, password: str | None = None
-) -> bytes:
+def pdf_preview(source: bytes | Path, *, width: int = THUMB_WIDTH) -> bytes:
     """The first page of ``source`` (the PDF's bytes, or a file that pdfium reads from disk),
     as displayed (rotation applied), as a PNG ``width`` pixels wide and at most 4 × ``width``
     high: the size is bounded in pixels, whatever the page's size in points (a page 3 points
     wide and 14,400 high would otherwise be rendered 1.5 million pixels high)."""
-    doc = pdfium.PdfDocument(source, password=password)
+    doc = pdfium.PdfDocument(source)
     try:
         page = doc[0]
         shown_w, shown_h = page.get_size()  # as displayed, rotation applied

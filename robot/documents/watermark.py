@@ -79,11 +79,9 @@ def watermark_pdf(
     *,
     name: str = "documento.pdf",
     password: str | None = None,
-    opacity: float = DEFAULT_OPACITY,
 ) -> bytes:
     """``data`` with ``text`` stamped diagonally on every page. The input is not changed."""
-    result = watermark_pdf_result(data, text, name=name, password=password, opacity=opacity)
-    return result.output
+    return watermark_pdf_result(data, text, name=name, password=password).output
 
 
 def watermark_pdf_result(
@@ -92,12 +90,12 @@ def watermark_pdf_result(
     *,
     name: str = "documento.pdf",
     password: str | None = None,
-    opacity: float = DEFAULT_OPACITY,
 ) -> WatermarkResult:
     """Like :func:`watermark_pdf`, with the page count, notes for the manifest and how the
     file was written. qpdf is given file paths (through Python streams it is about half as
     fast), in a private temporary folder that is removed at the end."""
     notes: list[str] = []
+    opacity = DEFAULT_OPACITY
     with tempfile.TemporaryDirectory(prefix="secop-marca-") as folder:
         source, target = Path(folder) / "original.pdf", Path(folder) / "marcado.pdf"
         source.write_bytes(data)
