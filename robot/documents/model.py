@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -28,16 +28,8 @@ class DocumentSpec:
     confidential: bool = False
     marking: Marking = "watermark"
     image_output: ImageOutput = "image"
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never shown
     max_pages: int | None = None
-
-    def __repr__(self) -> str:  # never show the password
-        return (
-            f"DocumentSpec(slot={self.slot!r}, path={str(self.path)!r}, "
-            f"confidential={self.confidential}, marking={self.marking!r}, "
-            f"image_output={self.image_output!r}, password={'***' if self.password else None}, "
-            f"max_pages={self.max_pages})"
-        )
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,11 @@ def test_prepare_marks_converts_and_writes_the_manifest(originals: Path, tmp_pat
     assert Manifest.from_json(text) == manifest
 
 
+def test_a_spec_never_shows_its_password() -> None:
+    spec = DocumentSpec("rut", Path("rut.pdf"), True, "watermark", password="openpassword")
+    assert "openpassword" not in repr(spec) and "openpassword" not in str(spec)
+
+
 def test_the_originals_folder_is_never_written_over(tmp_path: Path) -> None:
     """``rut.pdf`` in slot ``rut`` keeps its name: prepared into its own folder it would
     replace the original, so it is refused and the original keeps its bytes."""
