@@ -1,5 +1,5 @@
 """The constancia de confidencialidad: a one-page PDF, in Spanish, signed by the legal
-representative, listing the confidential document it stands for.
+representative, naming the confidential document it stands for.
 
 It is uploaded in the slot of that document, in its place (PORTAL.md 3.5: "en los campos
 requeridos para los documentos"); the document itself is not published."""
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -34,28 +33,21 @@ class CoveredDocument:
     sha256: str
 
 
-def make_constancia(
-    supplier: SupplierFacts, documents: Sequence[CoveredDocument], day: dt.date
-) -> bytes:
+def make_constancia(supplier: SupplierFacts, document: CoveredDocument, day: dt.date) -> bytes:
     """The constancia as PDF bytes; always exactly one page (the text shrinks to fit)."""
-    if not documents:
-        raise DocumentError(
-            "la constancia de confidencialidad no cubre ningún documento",
-            hint="marque `confidential: true` y `marking: constancia` en los documentos",
-        )
     register_fonts()
     for size in (10.5, 9.5, 8.5, 7.5, 6.5, 5.5):
-        data, pages = _build(supplier, documents, day, size)
+        data, pages = _build(supplier, document, day, size)
         if pages == 1:
             return data
     raise DocumentError(
-        f"la constancia no cabe en una página con {len(documents)} documentos",
-        hint="genere una constancia por grupo de documentos",
+        f"la constancia de {document.file_name} no cabe en una página",
+        hint="acorte el nombre del archivo y vuelva a intentarlo",
     )
 
 
 def _build(
-    supplier: SupplierFacts, documents: Sequence[CoveredDocument], day: dt.date, size: float
+    supplier: SupplierFacts, document: CoveredDocument, day: dt.date, size: float
 ) -> tuple[bytes, int]:
     body = ParagraphStyle("body", fontName=FONT_NAME, fontSize=size, leading=size * 1.4)
     title = ParagraphStyle(
@@ -77,12 +69,12 @@ def _build(
     story = [
         Paragraph("CONSTANCIA DE CONFIDENCIALIDAD", title),
         Spacer(1, size * 2),
-        *(Paragraph(text, body) for text in _paragraphs(supplier, len(documents))),
+        Paragraph(_declaration(supplier), body),
         Spacer(1, size),
-        _table(documents, size),
+        _table(document, size),
         Spacer(1, size),
         Paragraph(
-            "Solicito que estos documentos no se divulguen a terceros y que se usen "
+            "Solicito que este documento no se divulgue a terceros y que se use "
             "únicamente para el registro del proveedor en SECOP II.",
             body,
         ),
@@ -100,22 +92,17 @@ def _build(
         return data, len(pdf.pages)
 
 
-def _paragraphs(supplier: SupplierFacts, count: int) -> list[str]:
-    which = (
-        "el documento que se relaciona a continuación, requerido para el registro del "
-        "proveedor en la plataforma SECOP II, contiene"
-        if count == 1
-        else "los documentos que se relacionan a continuación, requeridos para el registro del "
-        "proveedor en la plataforma SECOP II, contienen"
-    )
-    return [
+def _declaration(supplier: SupplierFacts) -> str:
+    return (
         f"Yo, <b>{escape(supplier.representante_nombre)}</b>, identificado(a) con "
         f"{_id_label(supplier)}, en calidad de representante legal de "
         f"<b>{escape(supplier.razon_social)}</b>, NIT {escape(supplier.nit_completo)}, hago "
-        f"constar que {which} información confidencial de la empresa, protegida en los "
-        "términos del artículo 18 de la Ley 1712 de 2014, de uso exclusivo de SECOP II. Por "
-        "eso esta constancia se adjunta en su lugar, en la casilla que le corresponde:",
-    ]
+        "constar que el documento que se relaciona a continuación, requerido para el registro "
+        "del proveedor en la plataforma SECOP II, contiene información confidencial de la "
+        "empresa, protegida en los términos del artículo 18 de la Ley 1712 de 2014, de uso "
+        "exclusivo de SECOP II. Por eso esta constancia se adjunta en su lugar, en la casilla "
+        "que le corresponde:"
+    )
 
 
 def _id_label(supplier: SupplierFacts) -> str:
@@ -123,21 +110,20 @@ def _id_label(supplier: SupplierFacts) -> str:
     return f"{escape(kind)} n.º {escape(supplier.representante_numero)}"
 
 
-def _table(documents: Sequence[CoveredDocument], size: float) -> Table:
+def _table(doc: CoveredDocument, size: float) -> Table:
     cell = ParagraphStyle("cell", fontName=FONT_NAME, fontSize=size - 1, leading=(size - 1) * 1.25)
     head = ParagraphStyle("head", parent=cell, fontName=FONT_BOLD)
-    rows = [[Paragraph(h, head) for h in ("Documento", "Archivo", "Páginas", "SHA-256")]]
-    for doc in documents:
-        slot = DOCUMENT_SLOTS.get(doc.slot)
-        rows.append(
-            [
-                Paragraph(escape(slot.label if slot else doc.slot), cell),
-                Paragraph(escape(doc.file_name), cell),
-                Paragraph(str(doc.pages), cell),
-                Paragraph(f"{doc.sha256[:16]}…", cell),
-            ]
-        )
-    table = Table(rows, colWidths=[4.5 * cm, 5.0 * cm, 2.3 * cm, 4.6 * cm], repeatRows=1)
+    slot = DOCUMENT_SLOTS.get(doc.slot)
+    rows = [
+        [Paragraph(h, head) for h in ("Documento", "Archivo", "Páginas", "SHA-256")],
+        [
+            Paragraph(escape(slot.label if slot else doc.slot), cell),
+            Paragraph(escape(doc.file_name), cell),
+            Paragraph(str(doc.pages), cell),
+            Paragraph(f"{doc.sha256[:16]}…", cell),
+        ],
+    ]
+    table = Table(rows, colWidths=[4.5 * cm, 5.0 * cm, 2.3 * cm, 4.6 * cm])
     table.setStyle(
         TableStyle(
             [

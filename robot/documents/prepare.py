@@ -199,7 +199,7 @@ def _constancia(
     para los documentos", in place of the document, which is then not published."""
     covered = CoveredDocument(spec.slot, spec.path.name, checked.pages, checked.sha256)
     note = f"constancia en lugar de {spec.path.name}: el documento no se carga ni se publica"
-    pdf = make_constancia(supplier, [covered], day)
+    pdf = make_constancia(supplier, covered, day)
     return _Output(pdf, ".pdf", 1, "constancia", "constancia", (note,))
 
 

@@ -221,7 +221,7 @@ def _published_file(profile: Profile, document: Document) -> tuple[str, bytes]:
         except pikepdf.PdfError:  # encrypted (no password here) or damaged: a page at least
             pass
     covered = CoveredDocument(document.slot, path.name, pages, hashlib.sha256(data).hexdigest())
-    constancia = make_constancia(supplier_from_profile(profile), [covered], dt.date.today())
+    constancia = make_constancia(supplier_from_profile(profile), covered, dt.date.today())
     return f"{document.slot}-constancia-confidencialidad.pdf", constancia
 
 
