@@ -24,8 +24,8 @@ from robot.documents.geometry import (
     DEFAULT_MEDIA,
     Matrix,
     PageView,
+    box,
     inherited,
-    media_box,
     page_view,
 )
 
@@ -109,7 +109,7 @@ def _page_form(
         stream = pdf.make_stream(joined)
     stream.Type = pikepdf.Name.XObject
     stream.Subtype = pikepdf.Name.Form
-    stream.BBox = list(media_box(page) or DEFAULT_MEDIA)  # all a reader can show
+    stream.BBox = list(box(inherited(page, "/MediaBox")) or DEFAULT_MEDIA)  # all a reader shows
     stream.Resources = resources if resources is not None else pikepdf.Dictionary()
     form = stream if stream.is_indirect else pdf.make_indirect(stream)
     if key is not None:

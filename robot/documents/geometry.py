@@ -88,11 +88,6 @@ def page_view(page: pikepdf.Dictionary) -> PageView:
     return view_of(box(inherited(page, "/MediaBox")), box(inherited(page, "/CropBox")), turn)
 
 
-def media_box(page: pikepdf.Dictionary) -> Box | None:
-    """The page's MediaBox, inherited if need be, normalised; None when missing or unreadable."""
-    return box(inherited(page, "/MediaBox"))
-
-
 def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
     """The visible box of a page with these boxes (normalised, or None where missing or
     unreadable) and /Rotate."""

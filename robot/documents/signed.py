@@ -151,9 +151,9 @@ def _watermark_annotation(
         "/Subtype": generic.NameObject("/Watermark"),
         "/Rect": _numbers(rect),
         "/F": generic.NumberObject(4),  # printed
-        "/AP": _dict({"/N": appearance}),
+        "/AP": generic.DictionaryObject({"/N": appearance}),
     }
-    return writer.add_object(_dict(annot))
+    return writer.add_object(generic.DictionaryObject(annot))
 
 
 def _form(
@@ -170,10 +170,6 @@ def _set(target: D, entries: dict[str, generic.PdfObject]) -> D:
     return target
 
 
-def _dict(entries: dict[str, generic.PdfObject]) -> generic.DictionaryObject:
-    return _set(generic.DictionaryObject(), entries)
-
-
 def _numbers(values: Box) -> generic.ArrayObject:
     return generic.ArrayObject(generic.FloatObject(v) for v in values)
 
@@ -184,7 +180,7 @@ def _identity(obj: object) -> object:
 
 def _xobjects(named: dict[str, generic.PdfObject]) -> generic.DictionaryObject:
     """A resources dictionary holding these form XObjects and nothing else."""
-    return _dict({"/XObject": _dict(named)})
+    return generic.DictionaryObject({"/XObject": generic.DictionaryObject(named)})
 
 
 def _raw_items(array: generic.ArrayObject) -> list[generic.PdfObject]:
