@@ -168,8 +168,10 @@ def _prepare_one(
     size = len(result.output)
     check_size(spec.path.name, size, max_bytes, stage=_STAGES[result.marking])
     _write(target, result.output)
-    with _library_errors(spec.path.name, "previsualizar"):
-        preview = _write_preview(result.suffix, target, out_dir)
+    preview = f"{PREVIEW_DIR}/{target.stem}.png"
+    with _library_errors(spec.path.name, "previsualizar"):  # pdfium, Pillow read the written file
+        png = pdf_preview(target) if result.suffix == ".pdf" else image_preview(target)
+    _write(out_dir / preview, png)
     return ManifestEntry(
         slot=spec.slot,
         original=FileFacts(spec.path.name, checked.size, checked.sha256, checked.pages),
@@ -233,14 +235,6 @@ def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
         out = io.BytesIO()
         pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)
         return out.getvalue()
-
-
-def _write_preview(suffix: str, target: Path, out_dir: Path) -> str:
-    """Render the written file ``target`` (pdfium and Pillow read it from disk)."""
-    png = pdf_preview(target) if suffix == ".pdf" else image_preview(target)
-    rel = f"{PREVIEW_DIR}/{target.stem}.png"
-    _write(out_dir / rel, png)
-    return rel
 
 
 # What pikepdf (qpdf), pdfium and Pillow raise on a file they cannot handle; Pillow uses OSError,
