@@ -25,7 +25,8 @@ WIDTH = 600
 def main() -> None:
     import pypdfium2 as pdfium
 
-    from robot.documents import SupplierFacts, watermark_pdf, watermark_text
+    from robot.documents.model import SupplierFacts, watermark_text
+    from robot.documents.watermark import watermark_pdf
 
     supplier = SupplierFacts(
         razon_social="Ñandú Ingeniería S.A.S.",  # invented

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from robot.documents import preflight, sniff
+from robot.documents.checks import preflight
+from robot.documents.filetype import sniff
 from robot.errors import (
     DocumentCorruptError,
     DocumentEncryptedError,

@@ -10,16 +10,11 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from robot.documents import (
-    CoveredDocument,
-    SupplierFacts,
-    image_preview,
-    image_to_watermarked_pdf,
-    make_constancia,
-    pdf_preview,
-    watermark_image,
-    watermark_pdf,
-)
+from robot.documents.constancia import CoveredDocument, make_constancia
+from robot.documents.images import image_to_watermarked_pdf, watermark_image
+from robot.documents.model import SupplierFacts
+from robot.documents.preview import image_preview, pdf_preview
+from robot.documents.watermark import watermark_pdf
 from tests.documents.pdfcheck import assert_opens_cleanly, assert_watermarked, page_texts, squash
 from tests.fixtures.documents import CORPUS
 

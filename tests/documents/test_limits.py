@@ -20,7 +20,8 @@ from PIL import Image
 
 from robot.bounded import Limits
 from robot.cli import main
-from robot.documents import DocumentSpec, prepare_documents
+from robot.documents.model import DocumentSpec
+from robot.documents.prepare import prepare_documents
 from robot.errors import DocumentCorruptError, DocumentError, DocumentLimitError
 from tests.documents import hostile
 from tests.documents.pdfcheck import assert_watermarked

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from robot.documents import prepare_documents
 from robot.documents.model import DocumentSpec
-from robot.documents.prepare import _new_file
+from robot.documents.prepare import _new_file, prepare_documents
 from robot.errors import DocumentError, SetupError
 from tests.documents.test_images_constancia import SUPPLIER
 from tests.fixtures.documents import CORPUS

@@ -17,16 +17,12 @@ from click.testing import CliRunner
 from PIL import Image
 
 from robot.cli import main
-from robot.documents import (
-    DocumentSpec,
-    Manifest,
-    compare_manifest,
-    prepare_documents,
-)
 from robot.documents import prepare as prepare_module
 from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
-from robot.documents.model import ImageOutput, watermark_text
+from robot.documents.manifest import Manifest, compare_manifest
+from robot.documents.model import DocumentSpec, ImageOutput, watermark_text
+from robot.documents.prepare import prepare_documents
 from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
     DocumentCorruptError,

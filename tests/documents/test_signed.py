@@ -17,8 +17,8 @@ import pikepdf
 import pytest
 from pyhanko.sign.fields import MDPPerm
 
-from robot.documents import prepare_documents
 from robot.documents.model import DocumentSpec
+from robot.documents.prepare import prepare_documents
 from robot.documents.signed import is_signed
 from robot.documents.watermark import (
     SIGNATURE_LOST_NOTE,

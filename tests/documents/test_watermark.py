@@ -11,13 +11,14 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from robot.documents import geometry, watermark_pdf
+from robot.documents import geometry
 from robot.documents.watermark import (
     DEFAULT_OPACITY,
     PDFA1_NOTE,
     REMOVED_NOTE,
     REWRITTEN_NOTE,
     WatermarkResult,
+    watermark_pdf,
     watermark_pdf_result,
 )
 from tests.documents.pdfcheck import (
