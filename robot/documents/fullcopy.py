@@ -54,6 +54,11 @@ def full_copy(
     manifest)."""
     removed = remove_active_content(pdf)
     pdf.flatten_annotations("screen")
+    if "/AcroForm" not in pdf.Root:  # the form went flat: a widget with nothing to draw (an
+        for page in pdf.pages:  # empty signature field) would stay behind, of no form
+            annots = page.obj.get("/Annots")
+            if isinstance(annots, pikepdf.Array):
+                page.obj.Annots = pikepdf.Array(a for a in annots if not _widget(a))
     x0, y0, x1, y1 = (float(v) for v in form.BBox)
     first = pdf.make_indirect(pdf.make_stream(b"q " + PAGE_NAME.encode() + b" Do Q\n"))
     draws: dict[Matrix, pikepdf.Object] = {}
@@ -79,6 +84,10 @@ def full_copy(
         min_version=version or "",
     )
     return pages, removed
+
+
+def _widget(annot: pikepdf.Object) -> bool:
+    return isinstance(annot, pikepdf.Dictionary) and annot.get("/Subtype") == "/Widget"
 
 
 def _page_form(
