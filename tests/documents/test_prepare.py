@@ -21,7 +21,7 @@ from robot.documents import prepare as prepare_module
 from robot.documents.checks import read_document
 from robot.documents.from_profile import specs_from_profile
 from robot.documents.manifest import Manifest, compare_manifest
-from robot.documents.model import DocumentSpec, ImageOutput, watermark_text
+from robot.documents.model import DocumentSpec, ImageOutput, Marking, watermark_text
 from robot.documents.prepare import prepare_documents
 from robot.documents.watermark import WatermarkResult, watermark_pdf_result
 from robot.errors import (
@@ -115,25 +115,20 @@ def test_a_spec_never_shows_its_password() -> None:
     assert "openpassword" not in repr(spec) and "openpassword" not in str(spec)
 
 
-def test_the_originals_folder_is_never_written_over(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "marking"),
+    [("rut.pdf", "watermark"), ("rut-constancia-confidencialidad.pdf", "constancia")],
+)
+def test_the_originals_folder_is_never_written_over(
+    tmp_path: Path, name: str, marking: Marking
+) -> None:
     """``rut.pdf`` in slot ``rut`` keeps its name: prepared into its own folder it would
-    replace the original, so it is refused and the original keeps its bytes."""
-    original = tmp_path / "rut.pdf"
+    replace the original, so it is refused and the original keeps its bytes. A constancia is
+    written like every prepared file: not over an original of its name either."""
+    original = tmp_path / name
     shutil.copy(CORPUS / "pdflatex-4-pages.pdf", original)
     before = _digests(tmp_path)
-    spec = DocumentSpec("rut", original, True, "watermark")
-    with pytest.raises(DocumentError, match="la carpeta de salida es la de los originales"):
-        prepare_documents([spec], SUPPLIER, tmp_path, today=DAY)
-    assert _digests(tmp_path) == before
-
-
-def test_a_constancia_never_replaces_an_original(tmp_path: Path) -> None:
-    """A constancia is written like every prepared file: not over an original of the same
-    name in the output folder."""
-    original = tmp_path / "rut-constancia-confidencialidad.pdf"
-    shutil.copy(CORPUS / "pdflatex-4-pages.pdf", original)
-    before = _digests(tmp_path)
-    spec = DocumentSpec("rut", original, True, "constancia")
+    spec = DocumentSpec("rut", original, True, marking)
     with pytest.raises(DocumentError, match="la carpeta de salida es la de los originales"):
         prepare_documents([spec], SUPPLIER, tmp_path, today=DAY)
     assert _digests(tmp_path) == before

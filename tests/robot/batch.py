@@ -217,3 +217,18 @@ def check_onboarded_on_portal(out: Path, profile_path: Path) -> None:
     assert "account.directory" in steps_done and "admin.activate" in steps_done, entry
     for person in people[1:]:
         assert f"users.{person['username']}.accept" in steps_done, entry
+
+
+def check_access_requested(out: Path, nit_number: str, username: str) -> None:
+    """results.json says the NIT's supplier asked for access, and the portal holds the
+    administrator's request to the existing account, Pendiente."""
+    entry = results(out)[f"{nit_number}-{nit_check_digit(nit_number)}"]
+    assert entry["status"] == "access_requested", entry
+    [(state,)] = portal_rows(
+        out,
+        "SELECT m.state FROM memberships m JOIN users u ON u.id = m.user_id"
+        " JOIN accounts a ON a.id = m.account_id WHERE a.nit = ? AND u.username = ?",
+        nit_number,
+        username,
+    )
+    assert state == "Pendiente"

@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from robot.portal_rules import nit_check_digit
 from tests.robot.batch import (
+    check_access_requested,
     check_onboarded_on_portal,
     derive_profile,
     duplicates,
     portal_rows,
-    results,
     run_robot,
     scenario,
 )
@@ -53,15 +52,7 @@ def test_every_replayed_post_still_onboards_once(tmp_path: Path) -> None:
     assert "documents ✓ 4 documentos preparados (2 con marca de agua, 2 sin marcar)" in run.text
     assert duplicates(out) == {}
     check_onboarded_on_portal(out, acme)
-    entry = results(out)["900600303-" + nit_check_digit("900600303")]
-    assert entry["status"] == "access_requested", entry
-    [(state,)] = portal_rows(
-        out,
-        "SELECT m.state FROM memberships m JOIN users u ON u.id = m.user_id"
-        " JOIN accounts a ON a.id = m.account_id WHERE a.nit = '900600303'"
-        " AND u.username = 'andina.dcaicedo.r1'",
-    )
-    assert state == "Pendiente"
+    check_access_requested(out, "900600303", "andina.dcaicedo.r1")
     # the switch cut the answer of every form of the three steps at least once
     cut = {path for (path,) in portal_rows(out, "SELECT path FROM fault_log")}
     for form in (
