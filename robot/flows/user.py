@@ -69,7 +69,7 @@ async def register(rt: Runtime, tr: Tracker, job: Job, actor: Actor, step: str) 
 
 
 async def _taken_by_whom(actor: Actor, expectation: Expectation, err: PortalRejected) -> Landing:
-    """ "Ya está en uso" after Registrar usuario: ours when our password logs in. A browser
+    """«Ya está en uso» after Registrar usuario: ours when our password logs in. A browser
     sends a POST again when its answer was cut on a kept-alive connection, so the answer seen
     may be the second copy's, the portal having registered the user (and sent the mail) on the
     first: then the user is ours and the mail is on its way. Anyone else's is a data error."""
