@@ -52,10 +52,7 @@ class ProbeAccount:
     """The scenario's test account: an administrator of a draft supplier account."""
 
     username: str
-    password: str  # resolved from its reference and registered for masking
-
-    def __repr__(self) -> str:
-        return "ProbeAccount(********)"
+    password: str = field(repr=False)  # resolved from its reference, registered for masking
 
 
 @dataclass

@@ -15,6 +15,7 @@ from robot.cli import main
 from robot.errors import ScenarioError
 from robot.mock_portal.seed import PROBE_ACCOUNT_NIT, seed_probe_account
 from robot.mock_portal.store import Store
+from robot.portal.canary import ProbeAccount
 from robot.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +112,9 @@ def test_mock_portal_starts_without_the_test_account_when_its_password_is_missin
     found = _mock_from_scenario(path)
     assert found.probe_account == ("sondeo.x1", "Sondeo-Clave-2026!")
     assert found.probe_account_note == ""
+
+
+def test_the_test_accounts_password_stays_out_of_its_repr() -> None:
+    account = ProbeAccount("sondeo.x1", "Sondeo-Clave-2026!")
+    assert "Sondeo-Clave-2026!" not in repr(account) and "Sondeo-Clave-2026!" not in str(account)
+    assert "sondeo.x1" in repr(account)
