@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from robot import secrets
 from robot.ledger import Ledger, StepRecord
+from robot.outfiles import write_text
 
 RESULTS_NAME = "results.json"
 BOGOTA = ZoneInfo("America/Bogota")
@@ -74,11 +74,9 @@ def _step(record: StepRecord) -> dict[str, Any]:
 
 
 def write_results(ledger: Ledger, out_dir: Path) -> Path:
-    """Write ``results.json`` atomically (a new file renamed over the old one)."""
+    """Write ``results.json`` whole (``robot.outfiles``)."""
     data = {"suppliers": entries(ledger), "runs": ledger.runs()}
     text = secrets.mask(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
     target = out_dir / RESULTS_NAME
-    tmp = target.with_name(f".{RESULTS_NAME}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    write_text(target, text)
     return target

@@ -10,9 +10,7 @@ import contextlib
 import datetime as dt
 import errno
 import io
-import os
 import re
-import secrets
 import struct
 import tempfile
 import unicodedata
@@ -44,6 +42,7 @@ from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.preview import image_preview, pdf_preview
 from robot.documents.watermark import watermark_pdf_result
 from robot.errors import DocumentCorruptError, DocumentError, DocumentLimitError, SetupError
+from robot.outfiles import write_new
 from robot.portal_rules import WATERMARK_TEXT
 
 CONSTANCIA_NAME = "constancia-confidencialidad.pdf"
@@ -270,7 +269,7 @@ def _write(target: Path, content: bytes) -> None:
     """Write ``content`` as a new file (never through a link already in the output folder);
     a full disk is the machine's problem (exit 2), with nothing half-written left."""
     try:
-        _new_file(target, content)
+        write_new(target, content)
     except OSError as err:
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
             raise SetupError(
@@ -282,28 +281,6 @@ def _write(target: Path, content: bytes) -> None:
             hint="revise que la carpeta de salida (--out) exista, tenga espacio y permiso "
             "de escritura",
         ) from None
-
-
-def _new_file(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` as a new file: written beside it under a fresh name
-    (never through a link already there), then renamed onto ``path``, which replaces a
-    file or a symbolic link there without following it. On any failure (a full disk)
-    the partial file is removed and the OSError raised: nothing half-written is left."""
-    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        temporary = f".{path.name}.{secrets.token_hex(6)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-        handle = os.open(temporary, flags, 0o644, dir_fd=folder)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary, dir_fd=folder)
-            raise
-    finally:
-        os.close(folder)
 
 
 def _own_folder(folder: Path) -> None:

@@ -9,7 +9,6 @@ renamed over the old one, so a reader (or a killed run) never sees half a page.
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import jinja2
 
 from robot.ledger import Ledger, SupplierRecord
+from robot.outfiles import write_text
 from robot.reporting.build import index_context, supplier_context, supplier_page
 from robot.reporting.i18n import DEFAULT_LANG
 from robot.reporting.junit import JUNIT_NAME, junit_xml
@@ -46,9 +46,7 @@ def render(env: jinja2.Environment, name: str, context: Any) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, text)
 
 
 class ReportWriter:

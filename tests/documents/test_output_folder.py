@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from robot.documents.model import DocumentSpec
-from robot.documents.prepare import _new_file, prepare_documents
+from robot.documents.prepare import prepare_documents
 from robot.errors import DocumentError, SetupError
+from robot.outfiles import write_new
 from tests.documents.test_images_constancia import SUPPLIER
 from tests.fixtures.documents import CORPUS
 
@@ -87,7 +88,7 @@ def test_a_full_disk_leaves_no_half_written_file(
 ) -> None:
     _disk_full_after(monkeypatch, 1000)
     with pytest.raises(OSError, match="No space"):
-        _new_file(tmp_path / "grande.pdf", b"x" * 5000)
+        write_new(tmp_path / "grande.pdf", b"x" * 5000)
     assert list(tmp_path.iterdir()) == []
 
 
