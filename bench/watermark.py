@@ -4,7 +4,7 @@
 
 Writes docs/benchmarks/watermark.md (``--runs N``: N full runs, each input's figures the median
 of the runs' medians). Measures what ``prepare_documents`` does with a watermarked PDF:
-``watermark_pdf_result``, then the output sized, written to a file and hashed, then the preview
+``watermark_pdf``, then the output sized, written to a file and hashed, then the preview
 rendered from that file. Every input is measured in a fresh process: after imports, a warm-up on
 a one-page PDF (fonts, the stamp) and reading the input, the process's RSS is the baseline and
 the peak RSS above it (``VmHWM``, which counts qpdf's and pdfium's C++ memory too) the memory
@@ -184,14 +184,14 @@ def measure(path: Path) -> dict[str, Any]:
 
     from robot.documents.checks import preflight
     from robot.documents.preview import pdf_preview
-    from robot.documents.watermark import watermark_pdf_result
+    from robot.documents.watermark import watermark_pdf
 
     logging.disable(logging.WARNING)  # pyHanko's notes on the signed inputs
     tiny = pikepdf.new()
     tiny.add_blank_page()
     buffer = io.BytesIO()
     tiny.save(buffer)
-    watermark_pdf_result(buffer.getvalue(), TEXT)  # warm-up: fonts, the cached stamp
+    watermark_pdf(buffer.getvalue(), TEXT)  # warm-up: fonts, the cached stamp
     pdf_preview(buffer.getvalue())
     data = path.read_bytes()
     password = PASSWORD if "encrypted" in path.name else None
@@ -200,7 +200,7 @@ def measure(path: Path) -> dict[str, Any]:
     pages = preflight(path, data=data, password=password, max_bytes=len(data)).pages
     checked = _status_kb("VmHWM") - base
     base = _reset_peak()
-    result = _prepare_like(watermark_pdf_result, data, target, password)
+    result = _prepare_like(watermark_pdf, data, target, password)
     extra = _status_kb("VmHWM") - base
     pdf_preview(target)  # as prepare does, with the output still held
     with_preview = _status_kb("VmHWM") - base
@@ -210,7 +210,7 @@ def measure(path: Path) -> dict[str, Any]:
     times, cpu = [], []
     for _ in range(REPEATS):
         start, start_cpu = time.perf_counter(), time.process_time()
-        _prepare_like(watermark_pdf_result, data, target, password)
+        _prepare_like(watermark_pdf, data, target, password)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return {
@@ -321,7 +321,7 @@ def main() -> None:
             "",
             f"`python bench/watermark.py --runs {count}` on {platform.machine()}, Python "
             f"{platform.python_version()}, {os.cpu_count()} cores shared with other work. "
-            "What `prepare_documents` does with a confidential PDF: `watermark_pdf_result`, "
+            "What `prepare_documents` does with a confidential PDF: `watermark_pdf`, "
             "then the output sized, written to a file and hashed (SHA-256), then the preview "
             "rendered from the written file. Each input in a fresh process per run, after a "
             f"warm-up on a one-page PDF; {count} run(s) of the whole set, one after another. "

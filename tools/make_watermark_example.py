@@ -38,7 +38,7 @@ def main() -> None:
         ciudad="Bogotá",
     )
     text = watermark_text(supplier, dt.date(2025, 3, 14))
-    marked = watermark_pdf(SOURCE.read_bytes(), text, name=SOURCE.name)
+    marked = watermark_pdf(SOURCE.read_bytes(), text, name=SOURCE.name).output
     doc = pdfium.PdfDocument(marked)
     try:
         page = doc[0]

@@ -54,7 +54,7 @@ def image_to_watermarked_pdf(data: bytes, text: str | None, *, name: str = "imag
     resolution = float(dpi[0]) if float(dpi[0]) > 1 else _PDF_DPI
     image.save(out, "PDF", resolution=resolution)
     pdf = out.getvalue()
-    return pdf if text is None else watermark_pdf(pdf, text, name=name)
+    return pdf if text is None else watermark_pdf(pdf, text, name=name).output
 
 
 def _text_layer(size: tuple[int, int], text: str) -> Image.Image:

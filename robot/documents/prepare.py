@@ -40,7 +40,7 @@ from robot.documents.images import image_to_watermarked_pdf, watermark_image
 from robot.documents.manifest import MANIFEST_NAME, FileFacts, Manifest, ManifestEntry
 from robot.documents.model import DocumentSpec, SupplierFacts, watermark_text
 from robot.documents.preview import image_preview, pdf_preview
-from robot.documents.watermark import watermark_pdf_result
+from robot.documents.watermark import watermark_pdf
 from robot.errors import DocumentCorruptError, DocumentError, DocumentLimitError, SetupError
 from robot.outfiles import write_new
 from robot.portal_rules import WATERMARK_TEXT
@@ -210,7 +210,7 @@ def _transform(spec: DocumentSpec, checked: Checked, data: bytes, text: str) -> 
     name = spec.path.name
     if checked.kind == "pdf":
         if stamp:
-            done = watermark_pdf_result(data, text, name=name, password=spec.password)
+            done = watermark_pdf(data, text, name=name, password=spec.password)
             return _Output(done.output, ".pdf", done.pages, marking, "pdf-watermark", done.notes)
         if checked.encrypted:
             plain = _decrypted(data, name, spec.password)
@@ -237,7 +237,7 @@ def _decrypted(data: bytes, name: str, password: str | None) -> bytes:
 
 
 # What pikepdf (qpdf), pdfium and Pillow raise on a file they cannot handle; Pillow uses OSError,
-# ValueError, SyntaxError and struct.error for damaged images and EXIF blocks.
+# ValueError, SyntaxError, struct.error and LookupError for damaged images and EXIF blocks.
 _LIBRARY_ERRORS = (
     pikepdf.PikepdfError,
     pdfium.PdfiumError,
@@ -245,8 +245,7 @@ _LIBRARY_ERRORS = (
     OSError,
     ValueError,
     SyntaxError,
-    KeyError,
-    IndexError,
+    LookupError,
     struct.error,
 )
 

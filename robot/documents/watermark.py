@@ -79,21 +79,11 @@ def watermark_pdf(
     *,
     name: str = "documento.pdf",
     password: str | None = None,
-) -> bytes:
-    """``data`` with ``text`` stamped diagonally on every page. The input is not changed."""
-    return watermark_pdf_result(data, text, name=name, password=password).output
-
-
-def watermark_pdf_result(
-    data: bytes,
-    text: str,
-    *,
-    name: str = "documento.pdf",
-    password: str | None = None,
 ) -> WatermarkResult:
-    """Like :func:`watermark_pdf`, with the page count, notes for the manifest and how the
-    file was written. qpdf is given file paths (through Python streams it is about half as
-    fast), in a private temporary folder that is removed at the end."""
+    """``data`` with ``text`` stamped diagonally on every page (the input is not changed),
+    with the page count, notes for the manifest and how the file was written. qpdf is given
+    file paths (through Python streams it is about half as fast), in a private temporary
+    folder that is removed at the end."""
     notes: list[str] = []
     opacity = DEFAULT_OPACITY
     with tempfile.TemporaryDirectory(prefix="secop-marca-") as folder:

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 
 from robot.documents.checks import preflight
-from robot.documents.watermark import PDFA1_NOTE, watermark_pdf_result
+from robot.documents.watermark import PDFA1_NOTE, watermark_pdf
 from robot.errors import DocumentEncryptedError
 from tests.documents.pdfcheck import assert_watermarked, earlier_revisions, unmarked_pages
 from tests.documents.test_watermark import TEXT
@@ -81,7 +81,7 @@ def encrypt(data: bytes, lock: Lock) -> bytes:
 
 
 def _assert_marked_without_password(encrypted: bytes, password: str | None) -> None:
-    result = watermark_pdf_result(encrypted, TEXT, password=password)
+    result = watermark_pdf(encrypted, TEXT, password=password)
     assert result.written_as == "full-copy"
     out = result.output
     pages = assert_watermarked(out, TEXT, encrypted, password=password or "")
@@ -108,7 +108,7 @@ def test_the_corpus_encrypted_file_is_marked_with_its_password() -> None:
 
 def test_an_encrypted_pdfa1_still_gets_the_opaque_mark() -> None:
     encrypted = encrypt((CORPUS / "crazyones-pdfa.pdf").read_bytes(), Lock(4, True, True))
-    result = watermark_pdf_result(encrypted, TEXT, password=USER)
+    result = watermark_pdf(encrypted, TEXT, password=USER)
     assert result.notes == (PDFA1_NOTE,)  # PDF/A-1 read from the decrypted XMP
     assert_watermarked(result.output, TEXT, encrypted, password=USER)
 
@@ -117,7 +117,7 @@ def test_an_encrypted_pdfa1_still_gets_the_opaque_mark() -> None:
 def test_a_missing_or_wrong_password_is_refused_clearly(password: str | None) -> None:
     encrypted = encrypt((CORPUS / "pdfkit.pdf").read_bytes(), Lock(6, True))
     with pytest.raises(DocumentEncryptedError) as caught:
-        watermark_pdf_result(encrypted, TEXT, name="rut.pdf", password=password)
+        watermark_pdf(encrypted, TEXT, name="rut.pdf", password=password)
     assert caught.value.message.startswith("rut.pdf: ")
     assert "password" in caught.value.hint
     if password:

@@ -12,7 +12,7 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from robot.documents.watermark import REMOVED_NOTE, watermark_pdf_result
+from robot.documents.watermark import REMOVED_NOTE, watermark_pdf
 from tests.documents.marks import visible_mark
 from tests.documents.pdfcheck import assert_watermarked
 from tests.documents.signing import really_signed, signature_verdict
@@ -110,25 +110,25 @@ def _assert_seen(out: bytes) -> None:
 
 @pytest.mark.parametrize("name", CORPUS_PDFS)
 def test_the_mark_is_seen_on_every_page_of_the_corpus(name: str) -> None:
-    _assert_seen(watermark_pdf_result((CORPUS / name).read_bytes(), TEXT, name=name).output)
+    _assert_seen(watermark_pdf((CORPUS / name).read_bytes(), TEXT, name=name).output)
 
 
 @pytest.mark.parametrize("name", EDGE_PDFS)
 def test_the_mark_is_seen_on_every_edge_case(name: str, edge_pdfs: dict[str, Path]) -> None:
-    _assert_seen(watermark_pdf_result(edge_pdfs[name].read_bytes(), TEXT).output)
+    _assert_seen(watermark_pdf(edge_pdfs[name].read_bytes(), TEXT).output)
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_the_mark_is_seen_whatever_the_page_does(case: str) -> None:
     original = HOSTILE[case]()
-    out = watermark_pdf_result(original, TEXT).output
+    out = watermark_pdf(original, TEXT).output
     _assert_seen(out)
     assert_watermarked(out, TEXT, original)
 
 
 def test_the_check_catches_a_mark_covered_after_marking() -> None:
     """The check can fail: an opaque annotation put over the page after marking hides it."""
-    out = watermark_pdf_result(_saved(_page()), TEXT).output
+    out = watermark_pdf(_saved(_page()), TEXT).output
     _assert_seen(out)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         _cover(pdf, pdf.pages[0])
@@ -184,7 +184,7 @@ def _active() -> bytes:
 
 
 def test_attachments_scripts_and_actions_are_removed_and_noted() -> None:
-    result = watermark_pdf_result(_active(), TEXT)
+    result = watermark_pdf(_active(), TEXT)
     out = result.output
     (note,) = result.notes
     assert note.startswith(REMOVED_NOTE.split("{")[0])
@@ -203,7 +203,7 @@ def test_a_plain_destination_on_opening_is_kept() -> None:
     """/OpenAction as a page destination (open at page 1, fit): no code, nothing removed."""
     pdf = _page()
     pdf.Root.OpenAction = [pdf.pages[0].obj, pikepdf.Name.Fit]
-    result = watermark_pdf_result(_saved(pdf), TEXT)
+    result = watermark_pdf(_saved(pdf), TEXT)
     assert result.notes == ()
     with pikepdf.open(io.BytesIO(result.output)) as marked:
         assert "/OpenAction" in marked.Root
@@ -232,7 +232,7 @@ def test_a_looping_or_indirect_action_is_removed(signed: bool) -> None:
     """Both object models read an action alike: a /Next loop ends (counted as running code:
     removed rather than left unread) and a type given by reference is read."""
     original = really_signed(_hidden_actions()) if signed else _hidden_actions()
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == ("signed-update" if signed else "full-copy")
     assert "acción al abrir" in result.notes[0]
     assert "acciones que ejecutan código" in result.notes[0]
@@ -246,7 +246,7 @@ def test_the_mark_is_seen_on_a_signed_pdf_whatever_the_page_does(case: str) -> N
     """The signed path isolates the page the same way, and puts the stamp once more as a
     watermark annotation above the others; the signature still checks out."""
     original = really_signed(HOSTILE[case]())
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == "signed-update"
     out = result.output
     _assert_seen(out)
@@ -258,7 +258,7 @@ def test_the_mark_is_seen_on_a_signed_pdf_whatever_the_page_does(case: str) -> N
 @pytest.mark.parametrize("name", CORPUS_PDFS)
 def test_the_mark_is_seen_on_every_page_of_the_corpus_signed(name: str) -> None:
     original = really_signed((CORPUS / name).read_bytes())
-    result = watermark_pdf_result(original, TEXT, name=name)
+    result = watermark_pdf(original, TEXT, name=name)
     assert result.written_as == "signed-update"
     _assert_seen(result.output)
 
@@ -267,7 +267,7 @@ def test_a_signed_pdf_loses_attachments_scripts_and_actions_in_the_new_revision(
     """The signed revision keeps them (its bytes cannot change, and the note says the unmarked
     version is inside); the revision readers open has none of them, and says so."""
     original = really_signed(_active())
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == "signed-update"
     removed, _signed = result.notes
     for said in ("archivos adjuntos", "JavaScript", "acción al abrir", "formulario XFA"):

@@ -149,7 +149,7 @@ def test_the_preview_shows_the_watermark(kind: str) -> None:
     near the other corners (rows grow downwards: bottom-left to top-right)."""
     if kind == "pdf":
         original = (CORPUS / "minimal-document.pdf").read_bytes()
-        before, after = pdf_preview(original), pdf_preview(watermark_pdf(original, TEXT))
+        before, after = pdf_preview(original), pdf_preview(watermark_pdf(original, TEXT).output)
     else:
         blank = io.BytesIO()
         Image.new("RGB", (1200, 1600), "white").save(blank, "PNG")

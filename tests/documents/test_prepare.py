@@ -23,7 +23,7 @@ from robot.documents.from_profile import specs_from_profile
 from robot.documents.manifest import Manifest, compare_manifest
 from robot.documents.model import DocumentSpec, ImageOutput, Marking, watermark_text
 from robot.documents.prepare import prepare_documents
-from robot.documents.watermark import WatermarkResult, watermark_pdf_result
+from robot.documents.watermark import WatermarkResult, watermark_pdf
 from robot.errors import (
     DocumentCorruptError,
     DocumentError,
@@ -164,11 +164,11 @@ def test_a_watermarked_pdf_is_written_as_the_watermark_made_it(
         return read[-1]
 
     def marking(*args: Any, **kwargs: Any) -> WatermarkResult:
-        results.append(watermark_pdf_result(*args, **kwargs))
+        results.append(watermark_pdf(*args, **kwargs))
         return results[-1]
 
     monkeypatch.setattr(prepare_module, "read_document", reading)
-    monkeypatch.setattr(prepare_module, "watermark_pdf_result", marking)
+    monkeypatch.setattr(prepare_module, "watermark_pdf", marking)
     source = CORPUS / "habibi-rotated.pdf"
     spec = DocumentSpec("experiencia", source, True, "watermark")
     # in this process (limits=False), where the patches apply
@@ -238,7 +238,7 @@ def test_a_single_failure_keeps_its_class(tmp_path: Path) -> None:
     ("seam", "failure", "source", "image_output", "says"),
     [
         (
-            "watermark_pdf_result",
+            "watermark_pdf",
             pikepdf.PdfError("xref not found"),
             "multicolumn.pdf",
             "image",

@@ -23,7 +23,7 @@ from robot.documents.signed import is_signed
 from robot.documents.watermark import (
     SIGNATURE_LOST_NOTE,
     SIGNED_NOTE,
-    watermark_pdf_result,
+    watermark_pdf,
 )
 from robot.errors import DocumentError
 from tests.documents.pdfcheck import assert_watermarked, earlier_revisions, unmarked_pages
@@ -56,7 +56,7 @@ def _assert_signature_still_valid(out: bytes, updates: int = 1) -> None:
 def test_a_signed_pdf_keeps_a_valid_signature_and_says_so(source: str) -> None:
     original = really_signed((CORPUS / source).read_bytes())
     _assert_signature_still_valid(original, updates=0)
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     out = result.output
     assert result.written_as == "signed-update"
     assert out.startswith(original)  # the signed bytes, untouched
@@ -75,7 +75,7 @@ def test_signed_edge_cases_are_marked_upright_with_the_signature_valid(
     scans, forms, shared resources, PDF 1.3 to 2.0: the signed path places the stamp as the
     full copy does."""
     original = really_signed(edge_pdfs[name].read_bytes())
-    result = watermark_pdf_result(original, TEXT, name=name)
+    result = watermark_pdf(original, TEXT, name=name)
     assert result.written_as == "signed-update"
     out = result.output
     assert_watermarked(out, TEXT, original)
@@ -147,7 +147,7 @@ def test_a_signature_field_in_a_field_tree_is_found(
         assert is_signed(pdf)
         buffer = io.BytesIO()
         pdf.save(buffer)
-    result = watermark_pdf_result(buffer.getvalue(), TEXT)
+    result = watermark_pdf(buffer.getvalue(), TEXT)
     assert result.written_as == "signed-update"
 
 
@@ -168,7 +168,7 @@ def test_a_field_tree_that_loops_is_read_to_its_end() -> None:
 
 def test_an_empty_signature_field_is_rewritten_like_any_page() -> None:
     original = signed_pdf(signature=False)
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     out = result.output
     assert result.written_as == "full-copy"
     assert SIGNED_NOTE not in result.notes
@@ -183,7 +183,7 @@ def test_a_signed_pdf_that_must_be_rewritten_says_its_signature_is_lost() -> Non
     with pikepdf.open(io.BytesIO(signed)) as pdf:
         buffer = io.BytesIO()
         pdf.save(buffer, encryption=pikepdf.Encryption(owner="dueño", user="clave"))
-    result = watermark_pdf_result(buffer.getvalue(), TEXT, password="clave")
+    result = watermark_pdf(buffer.getvalue(), TEXT, password="clave")
     assert result.written_as == "full-copy"
     assert result.notes == (SIGNATURE_LOST_NOTE,)
     assert "constancia" in SIGNATURE_LOST_NOTE
@@ -198,7 +198,7 @@ def test_a_damaged_signed_pdf_is_repaired_and_says_its_signature_is_lost() -> No
     signed = really_signed((CORPUS / "pdfkit.pdf").read_bytes())
     cut = signed.index(b"1 0 obj")
     damaged = signed[:cut] + b"% moved\n" + signed[cut:]
-    result = watermark_pdf_result(damaged, TEXT)
+    result = watermark_pdf(damaged, TEXT)
     assert result.written_as == "full-copy"
     assert SIGNATURE_LOST_NOTE in result.notes
     assert_watermarked(result.output, TEXT)
@@ -209,7 +209,7 @@ def test_a_certified_pdf_is_refused_with_a_constancia_suggested(level: int, said
     """A certifying signature (DocMDP) forbids page-content changes at every level: the mark
     would break it, so the document is refused and the hint says to use a constancia."""
     with pytest.raises(DocumentError) as caught:
-        watermark_pdf_result(signed_pdf(certified=level), TEXT, name="camara.pdf")
+        watermark_pdf(signed_pdf(certified=level), TEXT, name="camara.pdf")
     assert caught.value.message.startswith("camara.pdf: ")
     assert f"DocMDP, nivel {said}" in caught.value.message
     assert "marking: constancia" in caught.value.hint
@@ -219,7 +219,7 @@ def test_a_certified_pdf_is_refused_with_a_constancia_suggested(level: int, said
 def test_a_really_certified_pdf_is_refused(permission: MDPPerm) -> None:
     certified = really_signed((CORPUS / "pdfkit.pdf").read_bytes(), certify=permission)
     with pytest.raises(DocumentError, match=f"nivel {permission.value}"):
-        watermark_pdf_result(certified, TEXT, name="camara.pdf")
+        watermark_pdf(certified, TEXT, name="camara.pdf")
 
 
 def test_a_certified_pdf_is_refused_in_prepare_and_the_rest_is_not_written(
@@ -236,7 +236,7 @@ def test_a_certified_pdf_is_refused_in_prepare_and_the_rest_is_not_written(
 
 
 def test_an_approval_signature_is_not_a_certification() -> None:
-    result = watermark_pdf_result(signed_pdf(), TEXT)
+    result = watermark_pdf(signed_pdf(), TEXT)
     assert SIGNED_NOTE in result.notes
     assert not any("certificad" in note for note in result.notes)
 
@@ -248,7 +248,7 @@ def test_a_signed_page_tree_with_indirect_kids_is_marked_on_every_page() -> None
         buffer = io.BytesIO()
         pdf.save(buffer)
     original = really_signed(buffer.getvalue())
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == "signed-update"
     assert assert_watermarked(result.output, TEXT, original) == result.pages == 4
     _assert_signature_still_valid(result.output)

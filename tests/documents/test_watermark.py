@@ -19,7 +19,6 @@ from robot.documents.watermark import (
     REWRITTEN_NOTE,
     WatermarkResult,
     watermark_pdf,
-    watermark_pdf_result,
 )
 from tests.documents.pdfcheck import (
     assert_upright,
@@ -61,7 +60,7 @@ _NOTES = {
 @pytest.mark.parametrize("name", CORPUS_PDFS)
 def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
     original = (CORPUS / name).read_bytes()
-    result = watermark_pdf_result(original, TEXT, name=name)
+    result = watermark_pdf(original, TEXT, name=name)
     out = result.output
     with pikepdf.open(io.BytesIO(original)) as pdf:
         pages = len(pdf.pages)
@@ -75,7 +74,7 @@ def test_real_world_pdfs_are_marked_on_every_page(name: str) -> None:
 
 def test_encrypted_pdf_with_its_password_is_marked_and_saved_without_password() -> None:
     original = (CORPUS / ENCRYPTED).read_bytes()
-    out = watermark_pdf(original, TEXT, password="openpassword")
+    out = watermark_pdf(original, TEXT, password="openpassword").output
     assert_watermarked(out, TEXT, original, password="openpassword")
 
 
@@ -84,7 +83,7 @@ def test_generated_edge_cases_are_marked_on_every_page(
     name: str, edge_pdfs: dict[str, Path]
 ) -> None:
     original = edge_pdfs[name].read_bytes()
-    result = watermark_pdf_result(original, TEXT, name=name)
+    result = watermark_pdf(original, TEXT, name=name)
     out = result.output
     assert_watermarked(out, TEXT, original)
     assert result.written_as == "full-copy"
@@ -94,10 +93,10 @@ def test_generated_edge_cases_are_marked_on_every_page(
 def test_an_unsigned_pdf_is_one_new_file_without_the_original_inside() -> None:
     """qpdf's full rewrite: not the original followed by an update."""
     original = (CORPUS / "pdfkit.pdf").read_bytes()
-    output = watermark_pdf_result(original, TEXT).output
+    output = watermark_pdf(original, TEXT).output
     assert not output.startswith(original[:-100])
     assert output.count(b"%%EOF") == 1
-    assert output == watermark_pdf(original, TEXT)  # deterministic
+    assert output == watermark_pdf(original, TEXT).output  # deterministic
 
 
 @pytest.mark.parametrize("object_streams", [False, True])
@@ -109,7 +108,7 @@ def test_a_signed_update_uses_the_kind_of_cross_reference_of_the_original(
         mode = pikepdf.ObjectStreamMode.generate if object_streams else None
         pdf.save(buffer, object_stream_mode=mode or pikepdf.ObjectStreamMode.disable)
     signed = really_signed(buffer.getvalue())
-    out = watermark_pdf(signed, TEXT)
+    out = watermark_pdf(signed, TEXT).output
     assert out.startswith(signed)
     update = out[len(signed) :]
     assert (b"/Type /XRef" in update) is object_streams
@@ -121,7 +120,7 @@ def test_pages_that_share_content_share_one_form_and_one_stamp(
 ) -> None:
     """Two pages drawing the same content stream with the same resources: one form XObject
     of that content (the stream itself, not a copy), one stamp, one drawing stream."""
-    out = watermark_pdf(edge_pdfs["shared-content.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["shared-content.pdf"].read_bytes(), TEXT).output
     with pikepdf.open(io.BytesIO(out)) as pdf:
         first, second = (page.obj.Resources.XObject for page in pdf.pages)
         assert first.SecopPagina.objgen == second.SecopPagina.objgen != (0, 0)
@@ -143,7 +142,7 @@ def test_signed_pages_that_share_content_and_resources_share_one_form(
     with pikepdf.open(io.BytesIO(signed)) as pdf:
         shared = pdf.pages[0].obj.Resources.objgen
         assert shared == pdf.pages[1].obj.Resources.objgen != (0, 0)
-    out = watermark_pdf(signed, TEXT)
+    out = watermark_pdf(signed, TEXT).output
     update = out[len(signed) :]
     with pikepdf.open(io.BytesIO(out)) as pdf:
         first, second = (page.obj.Resources.XObject.SecopPagina for page in pdf.pages)
@@ -156,13 +155,13 @@ def test_signed_pages_that_share_content_and_resources_share_one_form(
 
 
 def test_a_pdf_1_3_gets_a_1_4_header_for_the_transparency(edge_pdfs: dict[str, Path]) -> None:
-    out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT).output
     assert out.startswith(b"%PDF-1.4")
 
 
 def test_a_signed_pdf_1_3_declares_at_least_1_4(edge_pdfs: dict[str, Path]) -> None:
     signed = really_signed(edge_pdfs["version-1.3.pdf"].read_bytes())
-    out = watermark_pdf(signed, TEXT)
+    out = watermark_pdf(signed, TEXT).output
     assert out.startswith(signed)
     with pikepdf.open(io.BytesIO(out)) as pdf:
         assert str(pdf.Root.Version) >= "/1.4"  # the header of an updated file cannot change
@@ -177,7 +176,7 @@ def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
     with pikepdf.open(io.BytesIO(damaged)) as pdf:
         assert len(pdf.pages) > 0
         assert pdf.get_warnings()  # qpdf had to repair it
-    result = watermark_pdf_result(damaged, TEXT)
+    result = watermark_pdf(damaged, TEXT)
     assert result.written_as == "full-copy"
     assert REWRITTEN_NOTE in result.notes
     assert result.output.count(b"%%EOF") == 1  # one new file, not an update appended
@@ -186,13 +185,13 @@ def test_a_file_qpdf_has_to_repair_is_copied_in_full() -> None:
 
 
 def test_pdf_version_is_kept(edge_pdfs: dict[str, Path]) -> None:
-    out = watermark_pdf(edge_pdfs["version-2.0.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["version-2.0.pdf"].read_bytes(), TEXT).output
     with pikepdf.open(io.BytesIO(out)) as pdf:
         assert pdf.pdf_version == "2.0"
 
 
 def test_unicode_original_text_survives(edge_pdfs: dict[str, Path]) -> None:
-    out = watermark_pdf(edge_pdfs["unicode.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["unicode.pdf"].read_bytes(), TEXT).output
     assert squash(UNICODE_LINE) in page_texts(out)[0]
 
 
@@ -200,7 +199,7 @@ def test_upright_check_catches_a_watermark_that_ignores_rotation(
     edge_pdfs: dict[str, Path],
 ) -> None:
     """The checker can fail: drop /Rotate after marking, put it back, and it must complain."""
-    out = watermark_pdf(edge_pdfs["rotated.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["rotated.pdf"].read_bytes(), TEXT).output
     with pikepdf.open(io.BytesIO(out)) as pdf:
         pdf.pages[1].obj.Rotate = 0  # marked for 90°, now shown at 0°
         buffer = io.BytesIO()
@@ -238,7 +237,7 @@ def test_fit_check_catches_a_watermark_that_does_not_fit(
     the origin must be caught on the cropped pages."""
     monkeypatch.setattr(geometry, target, broken)
     original = edge_pdfs["boxes-off-origin.pdf"].read_bytes()
-    out = watermark_pdf(original, TEXT)
+    out = watermark_pdf(original, TEXT).output
     with pytest.raises(AssertionError, match=says):
         assert_upright(out, TEXT)
 
@@ -261,7 +260,7 @@ def _stamp_alphas(data: bytes) -> list[float]:
 
 
 def test_pdfa1_gets_an_opaque_watermark() -> None:
-    result = watermark_pdf_result((CORPUS / "crazyones-pdfa.pdf").read_bytes(), TEXT)
+    result = watermark_pdf((CORPUS / "crazyones-pdfa.pdf").read_bytes(), TEXT)
     assert any("PDF/A-1" in note for note in result.notes)
     out = result.output
     with pikepdf.open(io.BytesIO(out)) as pdf:
@@ -270,7 +269,7 @@ def test_pdfa1_gets_an_opaque_watermark() -> None:
 
 
 def test_the_watermark_is_semi_transparent(edge_pdfs: dict[str, Path]) -> None:
-    out = watermark_pdf(edge_pdfs["mixed-sizes.pdf"].read_bytes(), TEXT)
+    out = watermark_pdf(edge_pdfs["mixed-sizes.pdf"].read_bytes(), TEXT).output
     assert _stamp_alphas(out) == [pytest.approx(DEFAULT_OPACITY)] * 5
 
 
@@ -299,8 +298,8 @@ def test_content_under_the_watermark_shows_through() -> None:
     blue, green = _solid_page((0, 0, 1)), _solid_page((0, 1, 0))
     before = _pixels(blue)
     marked_blue, marked_green = (
-        _pixels(watermark_pdf(blue, TEXT)),
-        _pixels(watermark_pdf(green, TEXT)),
+        _pixels(watermark_pdf(blue, TEXT).output),
+        _pixels(watermark_pdf(green, TEXT).output),
     )
     under = [
         i
@@ -314,7 +313,7 @@ def test_content_under_the_watermark_shows_through() -> None:
 
 
 def test_watermark_is_marked_as_an_artifact() -> None:
-    out = watermark_pdf((CORPUS / "minimal-document.pdf").read_bytes(), TEXT)
+    out = watermark_pdf((CORPUS / "minimal-document.pdf").read_bytes(), TEXT).output
     with pikepdf.open(io.BytesIO(out)) as pdf:
         streams = pdf.pages[0].obj.Contents
         assert b"/Artifact" in streams[len(streams) - 1].read_bytes()
@@ -324,7 +323,7 @@ def test_a_hybrid_file_is_marked_without_its_old_cross_reference() -> None:
     """A hybrid-reference file (a table plus /XRefStm, as Word writes) whose page resources
     sit in an object stream."""
     original = hybrid_pdf()
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == "full-copy"
     out = result.output
     assert_watermarked(out, TEXT)
@@ -352,7 +351,7 @@ def test_an_indirect_contents_array_is_taken_apart(tmp_path: Path, signed: bool)
     original = (tmp_path / "arreglo.pdf").read_bytes()
     if signed:
         original = really_signed(original)
-    result = watermark_pdf_result(original, TEXT)
+    result = watermark_pdf(original, TEXT)
     assert result.written_as == ("signed-update" if signed else "full-copy")
     out = result.output
     if signed:

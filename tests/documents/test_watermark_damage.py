@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from robot.documents.checks import preflight
-from robot.documents.watermark import REWRITTEN_NOTE, watermark_pdf_result
+from robot.documents.watermark import REWRITTEN_NOTE, watermark_pdf
 from robot.errors import DocumentCorruptError, DocumentError
 from tests.documents.damage import edits, memory_cap, mutate
 from tests.documents.samples import SMALL, SMALL_STREAMS
@@ -35,7 +35,7 @@ _BASES = [SMALL, SMALL_STREAMS, (CORPUS / "pdfkit.pdf").read_bytes()]
 
 def _check(data: bytes) -> None:
     try:
-        result = watermark_pdf_result(data, TEXT)
+        result = watermark_pdf(data, TEXT)
     except DocumentError:
         return  # damaged beyond what qpdf repairs: a clear error (the pre-flight says it first)
     assert result.written_as == "full-copy"
@@ -69,7 +69,7 @@ def test_a_damaged_pdf_is_marked_right_or_refused_clearly(
 def test_the_undamaged_bases_are_marked() -> None:
     """The check above passes on the inputs before any damage, without a repair note."""
     for base in _BASES:
-        assert REWRITTEN_NOTE not in watermark_pdf_result(base, TEXT).notes
+        assert REWRITTEN_NOTE not in watermark_pdf(base, TEXT).notes
         _check(base)
 
 
@@ -79,7 +79,7 @@ def test_a_repair_qpdf_cannot_read_back_is_refused_clearly() -> None:
     to find page tree"). The copy is read back before use, so this is a clear error."""
     damaged = mutate(SMALL_STREAMS, [(1, 0, b"0"), (3021, 0, b"0")])
     with pytest.raises(DocumentCorruptError, match="no se pudo reparar"):
-        watermark_pdf_result(damaged, TEXT, name="balance.pdf")
+        watermark_pdf(damaged, TEXT, name="balance.pdf")
 
 
 def test_qpdf_s_runtime_errors_are_refused_clearly() -> None:
@@ -90,6 +90,6 @@ def test_qpdf_s_runtime_errors_are_refused_clearly() -> None:
     with pytest.raises(pikepdf.QpdfRuntimeError):  # what qpdf does with it
         pikepdf.open(io.BytesIO(damaged)).close()
     with pytest.raises(DocumentCorruptError):
-        watermark_pdf_result(damaged, TEXT, name="rut.pdf")
+        watermark_pdf(damaged, TEXT, name="rut.pdf")
     with pytest.raises(DocumentCorruptError):
         preflight(Path("rut.pdf"), data=damaged)

@@ -25,7 +25,7 @@ _MEASURE = """
 import gc, hashlib, io, json, sys
 from pathlib import Path
 import pikepdf
-from robot.documents.watermark import watermark_pdf_result
+from robot.documents.watermark import watermark_pdf
 
 def kb(field):
     for line in open("/proc/self/status", encoding="ascii"):
@@ -36,12 +36,12 @@ tiny = pikepdf.new()
 tiny.add_blank_page()
 warm = io.BytesIO()
 tiny.save(warm)
-watermark_pdf_result(warm.getvalue(), "calentamiento")
+watermark_pdf(warm.getvalue(), "calentamiento")
 data = Path(sys.argv[1]).read_bytes()
 gc.collect()
 open("/proc/self/clear_refs", "w").write("5")
 base = kb("VmRSS")
-result = watermark_pdf_result(data, "Documento de uso exclusivo para SECOP II")
+result = watermark_pdf(data, "Documento de uso exclusivo para SECOP II")
 Path(sys.argv[1]).with_suffix(".marcado.pdf").write_bytes(result.output)
 hashlib.sha256(result.output).hexdigest()
 print(json.dumps({"extra": (kb("VmHWM") - base) * 1024, "how": result.written_as}))
