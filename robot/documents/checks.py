@@ -136,16 +136,17 @@ def _open_with(source: bytes | Path, password: str | None) -> pikepdf.Pdf:
     if password and not password.isascii():
         with contextlib.suppress(ValueError):
             tries.append(password.encode("pdfdoc"))
-    for attempt, secret in enumerate(tries, 1):
-        opened = io.BytesIO(source) if isinstance(source, bytes) else source
-        try:
-            # The watermark finds inherited attributes itself; pushing them to every page
-            # would cost memory and time per page (qpdf parses and copies them).
-            return pikepdf.open(opened, password=secret, inherit_page_attributes=False)
-        except pikepdf.PasswordError:
-            if attempt == len(tries):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    for secret in tries[:-1]:
+        with contextlib.suppress(pikepdf.PasswordError):
+            return _open_once(source, secret)
+    return _open_once(source, tries[-1])
+
+
+def _open_once(source: bytes | Path, secret: str | bytes) -> pikepdf.Pdf:
+    # The watermark finds inherited attributes itself; pushing them to every page would cost
+    # memory and time per page (qpdf parses and copies them).
+    opened = io.BytesIO(source) if isinstance(source, bytes) else source
+    return pikepdf.open(opened, password=secret, inherit_page_attributes=False)
 
 
 def check_pages(name: str, pages: int, max_pages: int | None) -> None:

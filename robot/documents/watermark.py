@@ -1,17 +1,11 @@
 """A diagonal, semi-transparent text watermark on every page of a PDF.
 
-The text is set once (reportlab, Vera embedded as a subset) into a form XObject, added to the
-document once; each page then draws it with its own matrix, computed from the page's visible
-box and /Rotate so it reads upright along the displayed diagonal, after the page's own content
-(made a form XObject, which isolates its graphics state); text stays extractable. Two ways to
-write the result:
-
-- an unsigned PDF (decrypted with its password, repaired if damaged) is saved again whole by
-  qpdf (pikepdf, ``fullcopy.py``): no earlier, unmarked revision is left in the output;
-- a digitally signed PDF gets an incremental update written by pyHanko (``signed.py``): the
-  signed bytes stay as they are, so the signature still verifies, and the manifest says the
-  unmarked signed version is inside. A certified PDF (DocMDP) is refused: no certification
-  level allows new page content; a constancia is the way to mark it.
+The text is set once (reportlab, Vera embedded as a subset) into a form XObject; each page
+draws it after its own content, with a matrix that puts it upright along the displayed diagonal
+(``geometry.py``); the text stays extractable. An unsigned PDF (decrypted, repaired if damaged)
+is saved again whole by qpdf (``fullcopy.py``); a signed one gets an incremental update written
+by pyHanko (``signed.py``); a certified one (DocMDP) is refused: no certification level allows
+new page content, and a constancia is the way to mark it.
 """
 
 from __future__ import annotations
@@ -63,9 +57,7 @@ _PLACED = functools.partial(stamp_matrix, font_size=FONT_SIZE)  # upright along 
 
 @dataclass(frozen=True)
 class WatermarkResult:
-    """The watermarked PDF and what was done to it. ``written_as``: "full-copy" (qpdf saved
-    the whole document again: every unsigned PDF, decrypted and repaired ones included) or
-    "signed-update" (the signed original kept byte for byte, the mark appended by pyHanko)."""
+    """The watermarked PDF, its page count, notes for the manifest, and how it was written."""
 
     output: bytes
     pages: int
