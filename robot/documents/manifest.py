@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -91,12 +90,8 @@ class Mismatch:
 def compare_manifest(
     manifest: Manifest, portal_reported: Iterable[Mapping[str, Any]]
 ) -> list[Mismatch]:
-    """Compare the uploads with the portal's ``{name, size, sha256}`` list. Empty list:
-    everything landed intact.
-
-    ``sha256`` is optional (the portal's page shows only name and size) and compared exactly.
-    ``size`` is bytes (an int, or text like ``"1536 bytes"``), compared exactly, or a size as
-    the portal displays it (``"1,5 KB"``, ``"2,3 MB"``), compared within its rounding."""
+    """Compare the uploads with the portal's ``{name, size, sha256}`` list (the size in bytes,
+    the SHA-256 optional, both compared exactly). Empty list: everything landed intact."""
     reported = {str(r["name"]): r for r in portal_reported}
     problems: list[Mismatch] = []
     for facts in manifest.uploads():
@@ -104,31 +99,10 @@ def compare_manifest(
         if got is None:
             problems.append(Mismatch(facts.name, "missing", facts.name, ""))
             continue
-        if "size" in got and not size_matches(facts.size, got["size"]):
+        if "size" in got and got["size"] != facts.size:
             problems.append(Mismatch(facts.name, "size", str(facts.size), str(got["size"])))
         sha = got.get("sha256")
         if sha and str(sha).strip().lower() != facts.sha256:
             problems.append(Mismatch(facts.name, "sha256", facts.sha256, str(sha)))
     problems.extend(Mismatch(name, "unexpected", "", name) for name in reported)
     return problems
-
-
-_BYTES = re.compile(r"\s*(\d[\d. ]*)\s*(?:bytes?|B)\b", re.IGNORECASE)
-_HUMAN = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*(KB|MB|GB)\b", re.IGNORECASE)
-_UNIT = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
-
-
-def size_matches(size: int, shown: object) -> bool:
-    """Whether ``size`` bytes is what the portal shows: exact bytes, or a rounded size."""
-    if isinstance(shown, int) and not isinstance(shown, bool):
-        return shown == size
-    text = str(shown)
-    exact = _BYTES.match(text)  # "1536 bytes", also "1536 bytes (1,5 KB)"
-    if exact:
-        return int(re.sub(r"[. ]", "", exact.group(1))) == size
-    human = _HUMAN.match(text)
-    if human is None:
-        return False
-    value, unit = float(human.group(1).replace(",", ".")), _UNIT[human.group(2).upper()]
-    decimals = len(human.group(1).replace(",", ".").partition(".")[2])
-    return abs(size / unit - value) <= 0.5 * 0.1**decimals + 1e-9
