@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pikepdf
 
@@ -80,24 +81,20 @@ def stamp_matrix(view: PageView, stamp_w: float, stamp_h: float, font_size: floa
 
 def page_view(page: pikepdf.Dictionary) -> PageView:
     """The visible box (CropBox within MediaBox, inherited if need be) and the rotation."""
-    raw = inherited(page, "/Rotate")
-    try:
-        turn = int(raw) if raw is not None else 0
-    except (TypeError, ValueError):
-        turn = 0
-    return view_of(box(inherited(page, "/MediaBox")), box(inherited(page, "/CropBox")), turn)
+    media, crop = box(inherited(page, "/MediaBox")), box(inherited(page, "/CropBox"))
+    return view_of(media, crop, inherited(page, "/Rotate"))
 
 
-def view_of(media: Box | None, crop: Box | None, turn: int) -> PageView:
+def view_of(media: Box | None, crop: Box | None, rotate: object) -> PageView:
     """The visible box of a page with these boxes (normalised, or None where missing or
-    unreadable) and /Rotate."""
+    unreadable) and /Rotate (a number: a multiple of 90, else none)."""
     media = media or DEFAULT_MEDIA
     crop = crop or media
     x0, y0 = max(media[0], crop[0]), max(media[1], crop[1])
     x1, y1 = min(media[2], crop[2]), min(media[3], crop[3])
     if x1 <= x0 or y1 <= y0:  # a CropBox outside the MediaBox: readers fall back to MediaBox
         x0, y0, x1, y1 = media
-    turn %= 360
+    turn = int(rotate) % 360 if isinstance(rotate, int | Decimal) else 0
     return PageView(x0, y0, x1, y1, turn if turn % 90 == 0 else 0)
 
 

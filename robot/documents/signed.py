@@ -226,10 +226,8 @@ def _page(
     raw = inherited.get("/Resources")
     dictionary = isinstance(resolved(raw), generic.DictionaryObject)
     resources = raw if dictionary and isinstance(raw, generic.PdfObject) else None
-    turn = resolved(inherited.get("/Rotate"))
-    rotate = int(turn) if isinstance(turn, int | float) else 0
     media = _box(inherited, "/MediaBox")
-    view = view_of(media, _box(inherited, "/CropBox"), rotate)
+    view = view_of(media, _box(inherited, "/CropBox"), resolved(inherited.get("/Rotate")))
     return _Page(ref, page, resources, media or DEFAULT_MEDIA, view)
 
 

@@ -252,3 +252,18 @@ def test_a_signed_page_tree_with_indirect_kids_is_marked_on_every_page() -> None
     assert result.written_as == "signed-update"
     assert assert_watermarked(result.output, TEXT, original) == result.pages == 4
     _assert_signature_still_valid(result.output)
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["full-copy", "signed-update"])
+def test_a_rotation_written_as_a_real_number_is_honoured_on_both_paths(signed: bool) -> None:
+    """/Rotate should be an integer; a producer that writes ``90.0`` still has its page shown
+    turned, so the stamp must follow it on either path."""
+    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
+        for page in pdf.pages:
+            page.obj.Rotate = pikepdf.Object.parse(b"90.0")
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    original = really_signed(buffer.getvalue()) if signed else buffer.getvalue()
+    result = watermark_pdf(original, TEXT)
+    assert result.written_as == ("signed-update" if signed else "full-copy")
+    assert_watermarked(result.output, TEXT, original)
