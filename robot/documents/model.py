@@ -49,11 +49,6 @@ class SupplierFacts:
         return f"{self.nit}-{self.dv}" if self.dv else self.nit
 
 
-def short_date(day: dt.date) -> str:
-    """``14/03/2025``: the date as written in Colombia."""
-    return day.strftime("%d/%m/%Y")
-
-
 def long_date(day: dt.date) -> str:
     """``14 de marzo de 2025``."""
     return f"{day.day} de {MONTHS.split()[day.month - 1]} de {day.year}"
@@ -68,7 +63,9 @@ def watermark_text(supplier: SupplierFacts, day: dt.date, template: str = WATERM
             hint=f"corrija `watermark_text` en el perfil o --watermark-text; campos: {FIELDS}",
         )
     text = template.format(
-        razon_social=supplier.razon_social, nit=supplier.nit_completo, fecha=short_date(day)
+        razon_social=supplier.razon_social,
+        nit=supplier.nit_completo,
+        fecha=day.strftime("%d/%m/%Y"),
     )
     missing = missing_glyphs(text)
     if missing:
