@@ -18,12 +18,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 # What the manifest's note says was removed (Spanish), and what it is looked for as.
-ATTACHMENTS, OPENING, AUTOMATIC, XFA = (
-    "archivos adjuntos",
-    "acción al abrir",
-    "acciones automáticas",
-    "formulario XFA",
-)
+ATTACHMENTS = "archivos adjuntos"
+OPENING = "acción al abrir"
+AUTOMATIC = "acciones automáticas"
+XFA = "formulario XFA"
 ACTIVE_LINKS = "acciones que ejecutan código, abren programas o envían datos"
 CATALOG_ENTRIES = (  # (holder in the catalog, entry removed from it, what it is)
     ("/Names", "/EmbeddedFiles", ATTACHMENTS),

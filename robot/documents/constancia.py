@@ -57,10 +57,7 @@ def _build(
     doc = SimpleDocTemplate(
         out,
         pagesize=LETTER,
-        leftMargin=2.5 * cm,
-        rightMargin=2.5 * cm,
-        topMargin=2.5 * cm,
-        bottomMargin=2.5 * cm,
+        **dict.fromkeys(("leftMargin", "rightMargin", "topMargin", "bottomMargin"), 2.5 * cm),
         title="Constancia de confidencialidad",
         author=supplier.razon_social,
         subject="SECOP II - Registro de proveedor",

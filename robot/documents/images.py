@@ -43,11 +43,9 @@ def image_to_watermarked_pdf(data: bytes, text: str | None, *, name: str = "imag
     with Image.open(io.BytesIO(data)) as opened:
         image = ImageOps.exif_transpose(opened)
         dpi = opened.info.get("dpi") or (_PDF_DPI, _PDF_DPI)
-    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
-        flat = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        image = flat
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:  # on white
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA")).convert("RGB")
     elif image.mode not in ("RGB", "L", "CMYK", "1"):
         image = image.convert("RGB")
     out = io.BytesIO()

@@ -150,8 +150,7 @@ def _stamp_document(text: str, opacity: float) -> bytes:
     height = ascent - descent
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(width, height), pageCompression=1, invariant=1)
-    red, green, blue = PDFA1_COLOR if opacity >= 1.0 else COLOR
-    page.setFillColorRGB(red, green, blue)
+    page.setFillColorRGB(*(PDFA1_COLOR if opacity >= 1.0 else COLOR))
     if opacity < 1.0:
         page.setFillAlpha(opacity)
     page.setFont(FONT_NAME, FONT_SIZE)
