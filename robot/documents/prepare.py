@@ -94,8 +94,10 @@ def prepare_documents(
     for spec in specs:
         job = partial(_prepare_one, spec, supplier, day, text, out_dir, max_bytes, used, originals)
         try:
-            entries.append(_bounded(spec.path.name, limits, job, warm))
-            used.add(entries[-1].output.name)
+            entries.append(job() if limits is False else call(job, limits=limits, warm=warm))
+            used.add(entries[-1].output.name)  # the child's own additions stay in the child
+        except LimitExceeded as err:
+            errors.append(DocumentLimitError(f"{spec.path.name}: {err.reason}", hint=err.hint))
         except DocumentError as err:
             errors.append(err)
     _raise_all(errors)
@@ -108,18 +110,6 @@ def prepare_documents(
     )
     _write(out_dir / MANIFEST_NAME, manifest.to_json().encode("utf-8"))
     return manifest
-
-
-def _bounded(
-    name: str, limits: Limits | Literal[False], job: partial[ManifestEntry], warm: partial[None]
-) -> ManifestEntry:
-    """``job()`` for the document ``name``, in a child process under ``limits``."""
-    if limits is False:
-        return job()
-    try:
-        return call(job, limits=limits, warm=warm)
-    except LimitExceeded as err:
-        raise DocumentLimitError(f"{name}: {err.reason}", hint=err.hint) from None
 
 
 def _warm_up(supplier: SupplierFacts, day: dt.date, text: str) -> None:
