@@ -24,10 +24,7 @@ _SIGNATURES: tuple[tuple[bytes, Kind], ...] = (
 
 def sniff(head: bytes) -> Kind | None:
     """The file's real type from its first bytes, or None if none the portal takes."""
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    return None
+    return next((kind for signature, kind in _SIGNATURES if head.startswith(signature)), None)
 
 
 def type_problem(written: str, head: bytes) -> str | None:

@@ -59,14 +59,8 @@ class Manifest:
 
 
 def _entry(raw: dict[str, Any]) -> ManifestEntry:
-    return ManifestEntry(
-        **{
-            **raw,
-            "original": FileFacts(**raw["original"]),
-            "output": FileFacts(**raw["output"]),
-            "notes": tuple(raw.get("notes", ())),
-        }
-    )
+    files = {key: FileFacts(**raw[key]) for key in ("original", "output")}
+    return ManifestEntry(**{**raw, **files, "notes": tuple(raw.get("notes", ()))})
 
 
 @dataclass(frozen=True)

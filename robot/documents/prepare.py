@@ -292,11 +292,10 @@ def _output_name(spec: DocumentSpec, result: _Output, used: set[str]) -> str:
     if result.method == "constancia":
         stem = Path(CONSTANCIA_NAME).stem
     base = spec.slot if stem == spec.slot else f"{spec.slot}-{stem}"
-    suffix = result.suffix
-    name, n = f"{base}{suffix}", 1
+    name, n = f"{base}{result.suffix}", 1
     while name in used:
         n += 1
-        name = f"{base}-{n}{suffix}"
+        name = f"{base}-{n}{result.suffix}"
     used.add(name)
     return name
 
