@@ -111,9 +111,8 @@ def inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
 
 
 def box(raw: object) -> Box | None:
-    """Four numbers as a normalised box; None when missing or unreadable. ``raw`` is a
-    pikepdf array, or a list of numbers that pyHanko read (``signed.py``)."""
-    if not isinstance(raw, pikepdf.Array | list) or len(raw) != 4:
+    """Four numbers (a pikepdf array) as a normalised box; None when missing or unreadable."""
+    if not isinstance(raw, pikepdf.Array) or len(raw) != 4:
         return None
     try:
         a, b, c, d = (float(v) for v in raw)

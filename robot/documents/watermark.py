@@ -91,18 +91,16 @@ def watermark_pdf(
             repaired = bool(pdf.get_warnings())  # open_pdf has read the page tree
             signed = is_signed(pdf)
             update = signed and not pdf.is_encrypted and not repaired
-            if update:  # below, once qpdf has let the file go
-                active = bool(remove_active_content(pdf))  # qpdf looks fast; not saved
+            if update:  # qpdf finds what to remove; pyHanko writes its removal, not qpdf
+                removed = remove_active_content(pdf)
+                stamp_pdf = _stamp_document(text, opacity)
+                out, pages = signed_update(pdf, data, stamp_pdf, _PLACED, clean=bool(removed))
             else:
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                     version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
                     pages, removed = full_copy(pdf, form, _PLACED, target, version)
-        if update:
-            stamp_pdf = _stamp_document(text, opacity)
-            out, pages, removed = signed_update(data, stamp_pdf, _PLACED, clean=active)
-        else:
-            out = target.read_bytes()
+                out = target.read_bytes()
     if removed:
         notes.append(REMOVED_NOTE.format(what=", ".join(removed)))
     if update:

@@ -267,3 +267,18 @@ def test_a_rotation_written_as_a_real_number_is_honoured_on_both_paths(signed: b
     result = watermark_pdf(original, TEXT)
     assert result.written_as == ("signed-update" if signed else "full-copy")
     assert_watermarked(result.output, TEXT, original)
+
+
+def test_a_deeply_nested_page_is_marked_signed() -> None:
+    """qpdf reads direct objects nested up to 499 levels; the page's new version mirrors them
+    into pyHanko's objects without running out of Python's stack (300: what pyHanko's own
+    recursive reader still takes, to sign the input and validate the output)."""
+    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
+        pdf.pages[0].obj["/PieceInfo"] = pikepdf.Object.parse(b"[" * 300 + b"1" + b"]" * 300)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    original = really_signed(buffer.getvalue())
+    result = watermark_pdf(original, TEXT)
+    assert result.written_as == "signed-update"
+    assert_watermarked(result.output, TEXT, original)
+    _assert_signature_still_valid(result.output)
