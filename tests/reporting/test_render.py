@@ -123,6 +123,22 @@ def test_results_json_is_written_with_the_report(report: Path) -> None:
     assert len(data["suppliers"]) == 8
 
 
+def test_a_link_in_place_of_a_report_file_is_replaced_not_followed(tmp_path: Path) -> None:
+    """The report's files are written whole under a fresh name and renamed into place
+    (robot/outfiles.py): a link left where one goes is replaced, its target never written."""
+    out = make_run(tmp_path / "out", count=2, images=False)
+    outside = tmp_path / "fuera.txt"
+    outside.write_text("no tocar", encoding="utf-8")
+    for name in ("results.json", "junit.xml", "index.html"):
+        (out / name).unlink(missing_ok=True)
+        (out / name).symlink_to(outside)
+    render_report(out, "es")
+    assert outside.read_text(encoding="utf-8") == "no tocar"
+    assert not any((out / name).is_symlink() for name in ("results.json", "junit.xml"))
+    assert len(json.loads((out / "results.json").read_text(encoding="utf-8"))["suppliers"]) == 2
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_report_command_writes_the_report_again_and_says_where(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
