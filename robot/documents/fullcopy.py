@@ -62,7 +62,7 @@ def full_copy(
     x0, y0, x1, y1 = (float(v) for v in form.BBox)
     first = pdf.make_indirect(pdf.make_stream(b"q " + PAGE_NAME.encode() + b" Do Q\n"))
     draws: dict[Matrix, pikepdf.Object] = {}
-    forms: dict[tuple[tuple[int, int], tuple[int, int]], pikepdf.Object] = {}
+    forms: dict[tuple[int, int], dict[object, pikepdf.Object]] = {}
     pages = 0
     for page in pdf.pages:
         view = page_view(page.obj)
@@ -93,7 +93,7 @@ def _widget(annot: pikepdf.Object) -> bool:
 def _page_form(
     pdf: pikepdf.Pdf,
     page: pikepdf.Dictionary,
-    forms: dict[tuple[tuple[int, int], tuple[int, int]], pikepdf.Object],
+    forms: dict[tuple[int, int], dict[object, pikepdf.Object]],
 ) -> pikepdf.Object:
     """The page's own content as a form XObject with the page's resources. A single content
     stream becomes the form itself (its data is not read again); several are joined into one
@@ -103,15 +103,12 @@ def _page_form(
     contents = page.get("/Contents")
     if isinstance(contents, pikepdf.Array) and len(contents) == 1:
         contents = contents[0]
-    key = None
+    shared, key = None, b"" if resources is None else resources_identity(resources)
     if isinstance(contents, pikepdf.Stream) and contents.is_indirect:
-        key = (contents.objgen, resources.objgen if resources is not None else (0, 0))
-        if key in forms:
-            return forms[key]
-        if any(known == key[0] for known, _ in forms):  # the same stream, other resources
-            stream = pdf.make_stream(contents.read_bytes())
-        else:
-            stream = contents
+        shared = forms.setdefault(contents.objgen, {})  # its forms, by the page's resources
+        if key in shared:
+            return shared[key]
+        stream = pdf.make_stream(contents.read_bytes()) if shared else contents  # else copied
     else:
         parts = contents if isinstance(contents, pikepdf.Array) else [contents]
         joined = b"\n".join(part.read_bytes() for part in parts if isinstance(part, pikepdf.Stream))
@@ -121,6 +118,11 @@ def _page_form(
     stream.BBox = list(box(inherited(page, "/MediaBox")) or DEFAULT_MEDIA)  # all a reader shows
     stream.Resources = resources if resources is not None else pikepdf.Dictionary()
     form = stream if stream.is_indirect else pdf.make_indirect(stream)
-    if key is not None:
-        forms[key] = form
+    if shared is not None:
+        shared[key] = form
     return form
+
+
+def resources_identity(resources: pikepdf.Dictionary) -> object:
+    """What makes two pages' resources the same: one object, or equal direct dictionaries."""
+    return resources.objgen if resources.is_indirect else resources.unparse()

@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from robot.documents.active import clean_annotations, clean_catalog
-from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators
+from robot.documents.fullcopy import PAGE_NAME, STAMP_NAME, draw_operators, resources_identity
 from robot.documents.geometry import (
     DEFAULT_MEDIA,
     Box,
@@ -129,8 +129,7 @@ def _page_form(
     found = inherited(page, "/Resources")
     resources = found if isinstance(found, pikepdf.Dictionary) else pikepdf.Dictionary()
     media = box(inherited(page, "/MediaBox")) or DEFAULT_MEDIA
-    shared = resources.objgen if resources.is_indirect else resources.unparse()
-    key = (*(stream.objgen for stream in streams), shared, media)
+    key = (*(stream.objgen for stream in streams), resources_identity(resources), media)
     if key in forms:
         return forms[key]
     if len(streams) == 1:

@@ -154,6 +154,39 @@ def test_signed_pages_that_share_content_and_resources_share_one_form(
     assert_watermarked(out, TEXT, signed)
 
 
+@pytest.mark.parametrize("signed", [False, True], ids=["full-copy", "signed-update"])
+def test_a_shared_stream_drawn_with_each_page_own_resources_keeps_them(signed: bool) -> None:
+    """Two pages draw one content stream (``/F1``) with their own direct /Resources naming
+    different fonts: each page's form keeps its own page's resources, not the first page's."""
+    with pikepdf.open(io.BytesIO(_two_fonts_one_stream())) as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    original = really_signed(buffer.getvalue()) if signed else buffer.getvalue()
+    out = watermark_pdf(original, TEXT).output
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        fonts = [
+            str(page.obj.Resources.XObject.SecopPagina.Resources.Font.F1.BaseFont)
+            for page in pdf.pages
+        ]
+    assert fonts == ["/Helvetica", "/Courier"]
+    assert_watermarked(out, TEXT, original)
+
+
+def _two_fonts_one_stream() -> bytes:
+    pdf = pikepdf.new()
+    content = pdf.make_stream(b"BT /F1 24 Tf 72 700 Td (Compartida) Tj ET")
+    for font in ("Helvetica", "Courier"):
+        pdf.add_blank_page(page_size=(612, 792))
+        page = pdf.pages[-1].obj
+        page.Contents = content
+        base = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1)
+        base.BaseFont = pikepdf.Name("/" + font)
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=base))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
 def test_a_pdf_1_3_gets_a_1_4_header_for_the_transparency(edge_pdfs: dict[str, Path]) -> None:
     out = watermark_pdf(edge_pdfs["version-1.3.pdf"].read_bytes(), TEXT).output
     assert out.startswith(b"%PDF-1.4")
