@@ -5,7 +5,8 @@ request_access``) runs once; then: the existing one ends with a request for acce
 account; nothing is duplicated; the same command again changes nothing on the portal (every
 table compared, mail log included) and takes a small fraction of the first run's time. A
 supplier with ``if_exists: stop`` whose NIT is published ends failed with a reason that names
-its NIT and creates no user, no account and no request.
+its NIT and creates no user, no account and no request; one whose NIT has only a draft account
+(not in the Directorio) stops at the account step, with no request either.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from robot.mock_portal.seed import PROBE_ACCOUNT_NAME, PROBE_ACCOUNT_NIT
 from tests.robot.batch import (
+    PASSWORD_ENV,
     Run,
     check_onboarded_on_portal,
     derive_profile,
@@ -167,5 +171,37 @@ def test_if_exists_stop_fails_with_the_reason_and_creates_nothing(tmp_path: Path
         user,
     ) == [(0,)]
     assert portal_rows(out, "SELECT count(*) FROM accounts") == [(1,)]  # the seeded one only
+    kinds = [k for (k,) in portal_rows(out, "SELECT kind FROM mail_log")]
+    assert "access_requested" not in kinds
+
+
+def test_if_exists_stop_on_a_draft_account_stops_at_the_account_step(tmp_path: Path) -> None:
+    """A draft account is not published, so nothing tells before the administrator logs in:
+    the user is created and activated, then ``account.entity`` finds the NIT and stops."""
+    stop = derive_profile(tmp_path / "profiles", "andina-existente", "d1", PROBE_ACCOUNT_NIT)
+    set_if_exists(stop, "stop")
+    path = scenario(tmp_path, [stop])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["probe_account"] = {"username": "sondeo.d1", "password": "${" + PASSWORD_ENV + "}"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_robot(path, out)
+    assert done.code == 1, done.text
+    nit = f"{PROBE_ACCOUNT_NIT}-{_dv(PROBE_ACCOUNT_NIT)}"
+    entry = results(out)[nit]
+    assert entry["status"] == "failed", entry
+    assert f"{nit} ya está registrado en SECOP II («{PROBE_ACCOUNT_NAME}»)" in entry["reason"]
+    assert "if_exists: stop" in entry["reason"]
+    assert entry["steps_done"] == ["documents", "admin.register", "admin.activate"]
+    failed = [s["step"] for s in entry["steps"] if s["status"] == "failed"]
+    assert failed == ["account.entity"]
+    user = "andina.dcaicedo.d1"
+    assert portal_rows(out, "SELECT status FROM users WHERE username = ?", user) == [("active",)]
+    assert portal_rows(
+        out,
+        "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = ?",
+        user,
+    ) == [(0,)]
+    assert portal_rows(out, "SELECT count(*) FROM accounts") == [(1,)]  # the draft only
     kinds = [k for (k,) in portal_rows(out, "SELECT kind FROM mail_log")]
     assert "access_requested" not in kinds
