@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import pikepdf
+from pyhanko.pdf_utils.misc import PdfError
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
@@ -91,15 +92,20 @@ def watermark_pdf(
             repaired = bool(pdf.get_warnings())  # open_pdf has read the page tree
             signed = is_signed(pdf)
             update = signed and not pdf.is_encrypted and not repaired
+            removed: list[str] = []
             if update:  # qpdf finds what to remove; pyHanko writes its removal, not qpdf
                 removed = remove_active_content(pdf)
                 stamp_pdf = _stamp_document(text, opacity)
-                out, pages = signed_update(pdf, data, stamp_pdf, _PLACED, clean=bool(removed))
-            else:
+                try:
+                    out, pages = signed_update(pdf, data, stamp_pdf, _PLACED, clean=bool(removed))
+                except PdfError:  # damage qpdf reads past: rewritten whole, as a repaired file
+                    update, repaired = False, True
+            if not update:
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:
                     form = pdf.copy_foreign(stamp.pages[0].as_form_xobject())
                     version = "1.4" if opacity < 1.0 else None  # transparency needs PDF 1.4
-                    pages, removed = full_copy(pdf, form, _PLACED, target, version)
+                    pages, found = full_copy(pdf, form, _PLACED, target, version)
+                removed += found
                 out = target.read_bytes()
     if removed:
         notes.append(REMOVED_NOTE.format(what=", ".join(removed)))

@@ -282,3 +282,17 @@ def test_a_deeply_nested_page_is_marked_signed() -> None:
     assert result.written_as == "signed-update"
     assert_watermarked(result.output, TEXT, original)
     _assert_signature_still_valid(result.output)
+
+
+def test_a_signed_pdf_that_only_qpdf_reads_is_marked_by_a_full_copy_that_says_so() -> None:
+    """A raw byte in a name of the catalog: qpdf reads it without a word, pyHanko refuses the
+    file. The update cannot be written, so the copy is rewritten whole, marked, and the note
+    says the signature is not verifiable in it (found by fuzzing signed corpus files)."""
+    signed = really_signed((CORPUS / "pdfkit.pdf").read_bytes())
+    name = b"/Type /DeveloperExtensions"
+    at = signed.rindex(name)
+    damaged = signed[:at] + name[:-1] + b"\xb7" + signed[at + len(name) :]
+    result = watermark_pdf(damaged, TEXT)
+    assert result.written_as == "full-copy"
+    assert SIGNATURE_LOST_NOTE in result.notes
+    assert_watermarked(result.output, TEXT, damaged)
