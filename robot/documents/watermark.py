@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -53,6 +54,8 @@ REMOVED_NOTE = (
     "Se quitó del PDF marcado lo que podía llevar el documento sin marca o ejecutar código: {what}"
 )
 WrittenAs = Literal["signed-update", "full-copy"]
+# What pyHanko raises on damage that qpdf reads past (a raw byte in a name, a bad checksum).
+_PYHANKO_ERRORS = (PdfError, zlib.error, ValueError, LookupError)
 _PLACED = functools.partial(stamp_matrix, font_size=FONT_SIZE)  # upright along the diagonal
 
 
@@ -98,7 +101,7 @@ def watermark_pdf(
                 stamp_pdf = _stamp_document(text, opacity)
                 try:
                     out, pages = signed_update(pdf, data, stamp_pdf, _PLACED, clean=bool(removed))
-                except PdfError:  # damage qpdf reads past: rewritten whole, as a repaired file
+                except _PYHANKO_ERRORS:  # damage qpdf read past: rewritten whole, as repaired
                     update, repaired = False, True
             if not update:
                 with pikepdf.open(io.BytesIO(_stamp_document(text, opacity))) as stamp:

@@ -284,14 +284,35 @@ def test_a_deeply_nested_page_is_marked_signed() -> None:
     _assert_signature_still_valid(result.output)
 
 
-def test_a_signed_pdf_that_only_qpdf_reads_is_marked_by_a_full_copy_that_says_so() -> None:
-    """A raw byte in a name of the catalog: qpdf reads it without a word, pyHanko refuses the
-    file. The update cannot be written, so the copy is rewritten whole, marked, and the note
-    says the signature is not verifiable in it (found by fuzzing signed corpus files)."""
+def _raw_byte_in_a_catalog_name() -> bytes:
     signed = really_signed((CORPUS / "pdfkit.pdf").read_bytes())
     name = b"/Type /DeveloperExtensions"
     at = signed.rindex(name)
-    damaged = signed[:at] + name[:-1] + b"\xb7" + signed[at + len(name) :]
+    return signed[:at] + name[:-1] + b"\xb7" + signed[at + len(name) :]
+
+
+def _bad_checksum_in_the_signed_cross_reference_stream() -> bytes:
+    with pikepdf.open(CORPUS / "pdfkit.pdf") as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    signed = really_signed(buffer.getvalue())
+    start = signed.index(b"stream", signed.rindex(b"/Type /XRef")) + len(b"stream\n")
+    last = signed.index(b"endstream", start) - 2  # the deflated data's last byte: its Adler-32
+    return signed[:last] + bytes([signed[last] ^ 0xFF]) + signed[last + 1 :]
+
+
+@pytest.mark.parametrize(
+    "damage", [_raw_byte_in_a_catalog_name, _bad_checksum_in_the_signed_cross_reference_stream]
+)
+def test_a_signed_pdf_that_only_qpdf_reads_is_marked_by_a_full_copy_that_says_so(
+    damage: Callable[[], bytes],
+) -> None:
+    """qpdf reads the file without a word; pyHanko refuses it (PdfReadError, zlib.error). The
+    update cannot be written, so the copy is rewritten whole, marked, and the note says the
+    signature is not verifiable in it (found by fuzzing signed corpus files)."""
+    damaged = damage()
+    with pikepdf.open(io.BytesIO(damaged)) as pdf:
+        assert not pdf.get_warnings()
     result = watermark_pdf(damaged, TEXT)
     assert result.written_as == "full-copy"
     assert SIGNATURE_LOST_NOTE in result.notes
