@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import math
 from pathlib import Path
 from typing import Protocol
 
 from PIL import Image
+
+from robot.outfiles import write_new
 
 MAX_WIDTH = 720
 MAX_HEIGHT = 1400
@@ -44,9 +47,9 @@ def compress(source: Path, target: Path) -> Path:
         size = (MAX_WIDTH, max(int(picture.height * scale), 1))
         picture = picture.resize(size, Image.Resampling.LANCZOS)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    picture.save(tmp, format="WEBP", quality=QUALITY, method=1)  # no EXIF, no XMP: none given
-    tmp.replace(target)
+    out = io.BytesIO()
+    picture.save(out, format="WEBP", quality=QUALITY, method=1)  # no EXIF, no XMP: none given
+    write_new(target, out.getvalue())
     if source != target:
         with contextlib.suppress(OSError):
             source.unlink()
